@@ -1,0 +1,1 @@
+print("compare-peers: areas to come")

@@ -1,0 +1,34 @@
+# MIPareto: `make demo` runs the example end to end, `make test` runs the test suite.
+# Both install the system libraries MIPareto links (GLPK, OpenBLAS) with apt when missing.
+
+SWIFT ?= swift
+APT_PACKAGES := libglpk-dev libopenblas-dev
+RELEASE := -c release
+BIN := .build/release/mipareto
+BUNDLE := examples/data/digits-pair-mini
+
+.PHONY: deps build test demo benchmarks clean
+
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing$$missing"; \
+		SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build $(RELEASE)
+
+# Numeric tests on real bundles are slow unoptimised: run them in release with @testable imports kept.
+test: deps
+	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing
+
+demo: build
+	@sh examples/demo.sh $(BIN) $(BUNDLE)
+
+benchmarks: deps
+	cd Benchmarks && $(SWIFT) run $(RELEASE) compare-peers all
+
+clean:
+	rm -rf .build Benchmarks/.build

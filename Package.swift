@@ -1,0 +1,58 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Hot numeric code runs without bounds checks or exclusivity checks in release builds only;
+// debug builds keep every check so tests catch out-of-range indexing.
+let fastRelease: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "MIPareto",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "mipareto", targets: ["mipareto"]),
+        .library(name: "MultiObjective", targets: ["MultiObjective"]),
+        .library(name: "FeatureData", targets: ["FeatureData"]),
+        .library(name: "Inference", targets: ["Inference"]),
+        .library(name: "Importance", targets: ["Importance"]),
+        .library(name: "Allocation", targets: ["Allocation"]),
+        .library(name: "Reporting", targets: ["Reporting"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C interop, isolated.
+        .systemLibrary(name: "CGLPK", providers: [.apt(["libglpk-dev"])]),
+        .target(name: "CGLPKGuard", dependencies: ["CGLPK"]),
+        .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
+
+        // The pipeline, top to bottom (imports point down only; see DESIGN.md).
+        .target(name: "MultiObjective", swiftSettings: fastRelease),
+        .target(name: "FeatureData", swiftSettings: fastRelease),
+        .target(name: "Inference", dependencies: ["FeatureData", "CBLAS"], swiftSettings: fastRelease),
+        .target(name: "Importance", dependencies: ["FeatureData", "Inference"], swiftSettings: fastRelease),
+        .target(
+            name: "Allocation",
+            dependencies: ["FeatureData", "Inference", "Importance", "MultiObjective", "CGLPKGuard"],
+            swiftSettings: fastRelease
+        ),
+        .target(name: "Reporting", dependencies: ["MultiObjective"], swiftSettings: fastRelease),
+        .executableTarget(
+            name: "mipareto",
+            dependencies: [
+                "MultiObjective", "FeatureData", "Inference", "Importance", "Allocation", "Reporting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "MultiObjectiveTests", dependencies: ["MultiObjective"]),
+        .testTarget(name: "FeatureDataTests", dependencies: ["FeatureData"]),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference", "FeatureData"]),
+        .testTarget(name: "ImportanceTests", dependencies: ["Importance", "FeatureData", "Inference"]),
+        .testTarget(name: "AllocationTests", dependencies: ["Allocation", "FeatureData", "Inference", "Importance"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "MultiObjective"]),
+        .testTarget(name: "CLITests", dependencies: ["mipareto"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// Allocation: see README.md in this folder.

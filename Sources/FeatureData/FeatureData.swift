@@ -1,0 +1,1 @@
+// FeatureData: see README.md in this folder.

@@ -1,0 +1,1 @@
+// Importance: see README.md in this folder.

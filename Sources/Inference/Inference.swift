@@ -1,0 +1,1 @@
+// Inference: see README.md in this folder.

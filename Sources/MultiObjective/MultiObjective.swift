@@ -1,0 +1,1 @@
+// MultiObjective: see README.md in this folder.

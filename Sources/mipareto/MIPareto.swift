@@ -1,0 +1,19 @@
+import ArgumentParser
+
+/// The `mipareto` command line: thin; every command calls the library and prints.
+@main
+struct MIPareto: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mipareto",
+        abstract: "Channel importance, bit allocation and Pareto fronts for split multi-task networks.",
+        discussion: """
+        A feature bundle (see docs/format.md) holds the split-layer features of your network, its task \
+        heads and labels. Start with `mipareto inspect examples/data/digits-pair-mini`.
+        """,
+        version: "0.1.0",
+        subcommands: [
+        ]
+    )
+
+    static func main() { CommandLineTool.main(MIPareto.self) }
+}
