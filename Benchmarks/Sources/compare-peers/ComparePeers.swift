@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `compare-peers AREA`: times MIPareto and the Python peer on the same input in the same run and
+/// prints the ratio. Each area is one file in this folder.
+@main
+struct ComparePeers: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare-peers",
+        abstract: "MIPareto against the peers of shared/peers, same input, same run, as a ratio.",
+        subcommands: []
+    )
+}

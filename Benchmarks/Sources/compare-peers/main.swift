@@ -1,1 +1,0 @@
-print("compare-peers: areas to come")
