@@ -32,7 +32,8 @@ let package = Package(
         .target(name: "MultiObjective", swiftSettings: fastRelease),
         .target(name: "FeatureData", swiftSettings: fastRelease),
         .target(name: "Inference", dependencies: ["FeatureData", "CBLAS"], swiftSettings: fastRelease),
-        .target(name: "Importance", dependencies: ["FeatureData", "Inference"], swiftSettings: fastRelease),
+        // Importance takes MultiObjective only for SeededRandom (one generator for the whole toolkit).
+        .target(name: "Importance", dependencies: ["FeatureData", "Inference", "MultiObjective"], swiftSettings: fastRelease),
         .target(
             name: "Allocation",
             dependencies: ["FeatureData", "Inference", "Importance", "MultiObjective", "CGLPKGuard"],
@@ -50,7 +51,7 @@ let package = Package(
         .testTarget(name: "MultiObjectiveTests", dependencies: ["MultiObjective"]),
         .testTarget(name: "FeatureDataTests", dependencies: ["FeatureData"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "FeatureData"]),
-        .testTarget(name: "ImportanceTests", dependencies: ["Importance", "FeatureData", "Inference"]),
+        .testTarget(name: "ImportanceTests", dependencies: ["Importance", "FeatureData", "Inference", "MultiObjective"]),
         .testTarget(name: "AllocationTests", dependencies: ["Allocation", "FeatureData", "Inference", "Importance"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "MultiObjective"]),
         .testTarget(name: "CLITests", dependencies: ["mipareto"]),

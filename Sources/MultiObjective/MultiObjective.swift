@@ -1,1 +1,0 @@
-// MultiObjective: see README.md in this folder.
