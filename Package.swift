@@ -25,27 +25,29 @@ let package = Package(
     targets: [
         // C interop, isolated.
         .systemLibrary(name: "CGLPK", providers: [.apt(["libglpk-dev"])]),
-        .target(name: "CGLPKGuard", dependencies: ["CGLPK"]),
+        .target(name: "CGLPKGuard", dependencies: ["CGLPK"], exclude: ["README.md"]),
         .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
 
         // The pipeline, top to bottom (imports point down only; see DESIGN.md).
-        .target(name: "MultiObjective", swiftSettings: fastRelease),
-        .target(name: "FeatureData", swiftSettings: fastRelease),
-        .target(name: "Inference", dependencies: ["FeatureData", "CBLAS"], swiftSettings: fastRelease),
+        .target(name: "MultiObjective", exclude: ["README.md"], swiftSettings: fastRelease),
+        .target(name: "FeatureData", exclude: ["README.md"], swiftSettings: fastRelease),
+        .target(name: "Inference", dependencies: ["FeatureData", "CBLAS"], exclude: ["README.md"], swiftSettings: fastRelease),
         // Importance takes MultiObjective only for SeededRandom (one generator for the whole toolkit).
-        .target(name: "Importance", dependencies: ["FeatureData", "Inference", "MultiObjective"], swiftSettings: fastRelease),
+        .target(name: "Importance", dependencies: ["FeatureData", "Inference", "MultiObjective"], exclude: ["README.md"], swiftSettings: fastRelease),
         .target(
             name: "Allocation",
             dependencies: ["FeatureData", "Inference", "Importance", "MultiObjective", "CGLPKGuard"],
+            exclude: ["README.md"],
             swiftSettings: fastRelease
         ),
-        .target(name: "Reporting", dependencies: ["MultiObjective"], swiftSettings: fastRelease),
+        .target(name: "Reporting", dependencies: ["MultiObjective"], exclude: ["README.md"], swiftSettings: fastRelease),
         .executableTarget(
             name: "mipareto",
             dependencies: [
                 "MultiObjective", "FeatureData", "Inference", "Importance", "Allocation", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
 
         .testTarget(name: "MultiObjectiveTests", dependencies: ["MultiObjective"]),

@@ -1,0 +1,101 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+@testable import Reporting
+
+@Suite struct AxisScaleTests {
+    /// Hand-computed: range 0…0.87 over ~5 ticks → raw step 0.2175 → nice 0.2; ticks 0, 0.2, …, 1.0.
+    @Test func niceTicksForUnitRange() {
+        let s = AxisScale(min: 0, max: 0.87)
+        #expect(s.step == 0.2)
+        #expect(s.lower == 0)
+        #expect(abs(s.upper - 1.0) < 1e-12)
+        #expect(s.ticks.map { s.label($0) } == ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0"])
+    }
+
+    /// 0.25…8 bpe: raw step 1.9375 → nice 2; ticks 0, 2, 4, 6, 8 with integer labels.
+    @Test func niceTicksForBitsPerElement() {
+        let s = AxisScale(min: 0.25, max: 8)
+        #expect(s.step == 2)
+        #expect(s.ticks == [0, 2, 4, 6, 8])
+        #expect(s.label(4) == "4")
+    }
+
+    /// A constant series still gets a non-empty axis around its value.
+    @Test func degenerateRangeIsWidened() {
+        let s = AxisScale(min: 0.965, max: 0.965)
+        #expect(s.lower < 0.965 && s.upper > 0.965)
+    }
+}
+
+@Suite struct TextFormatTests {
+    @Test func csvQuotesOnlyWhenNeeded() {
+        var t = CSVTable(header: ["method", "bits"])
+        t.append(["ilp-mi", "8,8,0"])
+        t.append(["say \"hi\"", "plain"])
+        #expect(t.text == "method,bits\nilp-mi,\"8,8,0\"\n\"say \"\"hi\"\"\",plain\n")
+    }
+
+    @Test func jsonNumbersRoundTripAndKeysKeepOrder() {
+        let doc = JSONValue.object([("b", .number(0.1)), ("a", .number(1.0 / 3.0)), ("n", .number(.nan)), ("i", .int(3)), ("w", .number(2))])
+        let text = doc.rendered(pretty: false)
+        #expect(text == "{\"b\":0.1,\"a\":0.3333333333333333,\"n\":null,\"i\":3,\"w\":2}")
+        // The printed text parses back to the same doubles.
+        let parsed = try! JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
+        #expect((parsed["a"] as! Double) == 1.0 / 3.0)
+    }
+
+    @Test func jsonEscapesControlCharacters() {
+        #expect(JSONValue.string("a\"b\\c\n\u{01}").rendered() == "\"a\\\"b\\\\c\\n\\u0001\"")
+    }
+}
+
+@Suite struct SVGTests {
+    final class Collector: NSObject, XMLParserDelegate {
+        var elements: [(String, [String: String])] = []
+        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+            elements.append((name, attributes))
+        }
+    }
+
+    func parse(_ svg: String) -> Collector? {
+        let parser = XMLParser(data: Data(svg.utf8))
+        let c = Collector()
+        parser.delegate = c
+        return parser.parse() ? c : nil
+    }
+
+    @Test func chartIsWellFormedAndLegendSitsBelowThePanels() throws {
+        let panel = ChartPanel(title: "left <digit>", xLabel: "bits per element", yLabel: "accuracy",
+                               series: [ChartSeries(name: "ilp-mi", points: [(0.5, 0.2), (2, 0.9)]),
+                                        ChartSeries(name: "uniform", points: [(1, 0.7), (3, 0.95)], style: .markers)],
+                               referenceLines: [ReferenceLine(y: 0.965, label: "clean")])
+        let chart = Chart(title: "Fronts", panels: [panel, panel, panel])
+        let svg = chart.svg(width: 900)
+        let c = try #require(parse(svg))
+        // The panels' frames end above every legend text.
+        let frames = c.elements.filter { $0.0 == "rect" && $0.1["fill"] == "none" }
+        #expect(frames.count == 3)
+        let lowestFrame = frames.map { Double($0.1["y"]!)! + Double($0.1["height"]!)! }.max()!
+        let legendTexts = c.elements.filter { $0.0 == "text" && $0.1["text-anchor"] == "start" }
+        #expect(legendTexts.count == 2)
+        for t in legendTexts { #expect(Double(t.1["y"]!)! > lowestFrame + 30) }
+        #expect(svg.contains("left &lt;digit&gt;"))
+    }
+
+    @Test func heatMapHasOneCellPerValue() throws {
+        let map = HeatMap(title: "importance", rowLabel: "channel", columnNames: ["left", "right"],
+                          values: [[0, 1, 2], [3, 2, 1]])
+        let c = try #require(parse(map.svg()))
+        // 6 cells + 60 colour-bar steps + the white background.
+        #expect(c.elements.filter { $0.0 == "rect" }.count == 6 + 60 + 1)
+    }
+
+    /// Viridis end points are the published colours #440154 and #fde725.
+    @Test func viridisEnds() {
+        #expect(HeatMap.colour(0) == "#440154")
+        #expect(HeatMap.colour(1) == "#fde725")
+    }
+}
