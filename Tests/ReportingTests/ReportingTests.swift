@@ -93,6 +93,20 @@ import Testing
         #expect(c.elements.filter { $0.0 == "rect" }.count == 6 + 60 + 1)
     }
 
+    /// A triangle of 66 weight vectors (10 divisions) draws 66 markers, each at the barycentric
+    /// position of its weights: the corner (1, 0, 0) sits at the top vertex.
+    @Test func ternaryWeightMapPlacesEveryPoint() throws {
+        var w: [[Double]] = [], winners: [String] = []
+        for i in 0...10 { for j in 0...(10 - i) { w.append([Double(i) / 10, Double(j) / 10, Double(10 - i - j) / 10]); winners.append(i > 5 ? "mi" : "l1") } }
+        let svg = WeightMap(title: "t", taskNames: ["a", "b", "c"], weights: w, winners: winners).svg(width: 900)
+        let c = try #require(parse(svg))
+        let circles = c.elements.filter { $0.0 == "circle" }
+        #expect(circles.count == 66)
+        let topVertex = try #require(c.elements.first { $0.0 == "polygon" }?.1["points"]?.split(separator: " ").first)
+        let apex = circles.first { $0.1["cy"] == String(topVertex.split(separator: ",")[1]) + ".00" || Double($0.1["cy"]!) == Double(topVertex.split(separator: ",")[1]) }
+        #expect(apex != nil)
+    }
+
     /// Viridis end points are the published colours #440154 and #fde725.
     @Test func viridisEnds() {
         #expect(HeatMap.colour(0) == "#440154")
