@@ -38,6 +38,23 @@ import Testing
         #expect(t.text == "method,bits\nilp-mi,\"8,8,0\"\n\"say \"\"hi\"\"\",plain\n")
     }
 
+    /// What the writer writes, the reader reads back field for field.
+    @Test func csvRoundTrip() throws {
+        var t = CSVTable(header: ["a", "b", "c"])
+        t.append(["1", "x,y", "line\nbreak"])
+        t.append(["\"q\"", "", "end"])
+        let (header, rows) = try CSVReader.parse(t.text)
+        #expect(header == ["a", "b", "c"])
+        #expect(rows == [["1", "x,y", "line\nbreak"], ["\"q\"", "", "end"]])
+    }
+
+    @Test func csvReaderRejectsRaggedRowsAndOpenQuotes() {
+        #expect(throws: CSVReader.Failure.self) { try CSVReader.parse("a,b\n1\n") }
+        #expect(throws: CSVReader.Failure.self) { try CSVReader.parse("a,b\n\"1,2\n") }
+        // CRLF line ends (RFC 4180) read like LF.
+        #expect((try? CSVReader.parse("a,b\r\n1,2\r\n"))?.rows == [["1", "2"]])
+    }
+
     @Test func jsonNumbersRoundTripAndKeysKeepOrder() {
         let doc = JSONValue.object([("b", .number(0.1)), ("a", .number(1.0 / 3.0)), ("n", .number(.nan)), ("i", .int(3)), ("w", .number(2))])
         let text = doc.rendered(pretty: false)
