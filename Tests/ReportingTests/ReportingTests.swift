@@ -130,3 +130,50 @@ import Testing
         #expect(HeatMap.colour(1) == "#fde725")
     }
 }
+
+@Suite struct FrontTableTests {
+    /// What front.csv holds is read back point for point (the format is defined in one place).
+    @Test func csvRoundTrip() throws {
+        let p1 = FrontTable.Point(method: "ilp-mi", seed: 1, bpe: 0.25, bitsPerSample: 256, entropyBitsPerSample: 101.5,
+                                  metrics: [0.5, 12.25], nondominated: true, bits: [8, 0, 10, 3])
+        let p2 = FrontTable.Point(method: "nsga2", seed: 2, bpe: 1.0 / 3.0, bitsPerSample: 1024, entropyBitsPerSample: 800.125,
+                                  metrics: [0.9, 20.5], nondominated: false, bits: [1, 2, 3, 4])
+        let table = FrontTable(taskNames: ["left", "recon"], points: [p1, p2])
+        let text = table.csv.text
+        #expect(text.hasPrefix("method,seed,bpe,bits_per_sample,entropy_bits_per_sample,left,recon,nondominated,bits\n"))
+        #expect(text.contains("ilp-mi,1,0.25,256,101.5,0.5,12.25,true,8-0-10-3\n"))
+        let back = try FrontTable(csvText: text, source: "front.csv")
+        #expect(back.taskNames == ["left", "recon"])
+        #expect(back.points == [p1, p2])
+    }
+
+    @Test func badFilesNameTheFileAndLine() {
+        #expect(throws: FrontTableError.self) { try FrontTable(csvText: "a,b\n1,2\n", source: "x/front.csv") }
+        let bad = "method,seed,bpe,bits_per_sample,entropy_bits_per_sample,left,nondominated,bits\nm,1,zero,1,1,0.5,true,1-2\n"
+        do {
+            _ = try FrontTable(csvText: bad, source: "x/front.csv")
+            Issue.record("a non-numeric bpe was accepted")
+        } catch {
+            #expect("\(error)" == "x/front.csv: line 2: column bpe is not a number: 'zero'")
+        }
+    }
+
+    /// Sweeps draw as lines through the first seed in rate order; NSGA-II as its non-dominated markers.
+    @Test func chartSeriesFollowTheMethodKind() {
+        let pts = [
+            FrontTable.Point(method: "ilp-mi", seed: 1, bpe: 2, bitsPerSample: 0, entropyBitsPerSample: 0, metrics: [0.9], nondominated: true, bits: [2]),
+            FrontTable.Point(method: "ilp-mi", seed: 1, bpe: 1, bitsPerSample: 0, entropyBitsPerSample: 0, metrics: [0.5], nondominated: true, bits: [1]),
+            FrontTable.Point(method: "ilp-mi", seed: 2, bpe: 1, bitsPerSample: 0, entropyBitsPerSample: 0, metrics: [0.4], nondominated: true, bits: [1]),
+            FrontTable.Point(method: "nsga2", seed: 1, bpe: 1, bitsPerSample: 0, entropyBitsPerSample: 0, metrics: [0.6], nondominated: true, bits: [1]),
+            FrontTable.Point(method: "nsga2", seed: 1, bpe: 2, bitsPerSample: 0, entropyBitsPerSample: 0, metrics: [0.3], nondominated: false, bits: [2]),
+        ]
+        let chart = FrontChart.chart(title: "t", runs: [.init(label: nil, table: FrontTable(taskNames: ["left"], points: pts))],
+                                     clean: ["left": 0.965], metricNames: ["left": "accuracy"])
+        let series = chart.panels[0].series
+        #expect(series.map(\.name) == ["ilp-mi", "nsga2"])
+        #expect(series[0].points.map(\.x) == [1, 2])
+        #expect(series[0].points.map(\.y) == [0.5, 0.9])
+        #expect(series[1].points.count == 1)
+        #expect(chart.panels[0].referenceLines.first?.y == 0.965)
+    }
+}

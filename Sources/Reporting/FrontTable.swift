@@ -1,0 +1,105 @@
+import Foundation
+
+/// The points of one or more fronts as `front` writes them to `front.csv`, and as `report` reads
+/// them back: the one definition of that file's columns.
+///
+/// Columns: `method,seed,bpe,bits_per_sample,entropy_bits_per_sample,` one column per task (its
+/// primary metric, named after the task), then `nondominated,bits`.
+public struct FrontTable: Sendable {
+    public struct Point: Sendable, Equatable {
+        public var method: String
+        public var seed: Int
+        public var bpe: Double
+        public var bitsPerSample: Double
+        public var entropyBitsPerSample: Double
+        /// One primary metric per task, in `FrontTable.taskNames` order.
+        public var metrics: [Double]
+        public var nondominated: Bool
+        public var bits: [Int]
+
+        public init(method: String, seed: Int, bpe: Double, bitsPerSample: Double, entropyBitsPerSample: Double,
+                    metrics: [Double], nondominated: Bool, bits: [Int]) {
+            self.method = method
+            self.seed = seed
+            self.bpe = bpe
+            self.bitsPerSample = bitsPerSample
+            self.entropyBitsPerSample = entropyBitsPerSample
+            self.metrics = metrics
+            self.nondominated = nondominated
+            self.bits = bits
+        }
+    }
+
+    public var taskNames: [String]
+    public var points: [Point]
+
+    public init(taskNames: [String], points: [Point] = []) {
+        self.taskNames = taskNames
+        self.points = points
+    }
+
+    static let leadingColumns = ["method", "seed", "bpe", "bits_per_sample", "entropy_bits_per_sample"]
+    static let trailingColumns = ["nondominated", "bits"]
+
+    public var csv: CSVTable {
+        var table = CSVTable(header: FrontTable.leadingColumns + taskNames + FrontTable.trailingColumns)
+        for p in points {
+            table.append([p.method, String(p.seed), CSVTable.number(p.bpe), CSVTable.number(p.bitsPerSample),
+                          CSVTable.number(p.entropyBitsPerSample)]
+                         + p.metrics.map(CSVTable.number)
+                         + [p.nondominated ? "true" : "false", FrontTable.encode(bits: p.bits)])
+        }
+        return table
+    }
+
+    /// Reads `front.csv`; `source` names the file in error messages.
+    public init(csvText: String, source: String) throws {
+        let parsed: (header: [String], rows: [[String]])
+        do { parsed = try CSVReader.parse(csvText) } catch { throw FrontTableError(source: source, reason: "\(error)") }
+        let header = parsed.header
+        let lead = FrontTable.leadingColumns.count, trail = FrontTable.trailingColumns.count
+        guard header.count > lead + trail,
+              Array(header.prefix(lead)) == FrontTable.leadingColumns,
+              Array(header.suffix(trail)) == FrontTable.trailingColumns
+        else {
+            throw FrontTableError(source: source, reason: "header is not `\((FrontTable.leadingColumns + ["<tasks>"] + FrontTable.trailingColumns).joined(separator: ","))`")
+        }
+        taskNames = Array(header[lead..<(header.count - trail)])
+        points = []
+        for (i, row) in parsed.rows.enumerated() {
+            let line = i + 2
+            func number(_ column: Int) throws -> Double {
+                guard let v = Double(row[column]) else {
+                    throw FrontTableError(source: source, reason: "line \(line): column \(header[column]) is not a number: '\(row[column])'")
+                }
+                return v
+            }
+            guard let seed = Int(row[1]) else { throw FrontTableError(source: source, reason: "line \(line): seed is not an integer") }
+            let nd = row[header.count - 2]
+            guard nd == "true" || nd == "false" else { throw FrontTableError(source: source, reason: "line \(line): nondominated must be true or false") }
+            guard let bits = FrontTable.decode(bits: row[header.count - 1]) else {
+                throw FrontTableError(source: source, reason: "line \(line): bits is not an allocation: '\(row[header.count - 1])'")
+            }
+            points.append(Point(method: row[0], seed: seed, bpe: try number(2), bitsPerSample: try number(3),
+                                entropyBitsPerSample: try number(4),
+                                metrics: try (lead..<(header.count - trail)).map(number),
+                                nondominated: nd == "true", bits: bits))
+        }
+    }
+
+    /// Bit depths as a compact string: the depths joined by `-` (`8-8-0-3`), so a CSV cell never
+    /// needs quoting and depths above 9 stay unambiguous.
+    public static func encode(bits: [Int]) -> String { bits.map(String.init).joined(separator: "-") }
+
+    public static func decode(bits: String) -> [Int]? {
+        let parts = bits.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
+        guard !parts.isEmpty, parts.allSatisfy({ $0 != nil && $0! >= 0 }) else { return nil }
+        return parts.map { $0! }
+    }
+}
+
+public struct FrontTableError: Error, CustomStringConvertible {
+    public let source: String
+    public let reason: String
+    public var description: String { "\(source): \(reason)" }
+}
