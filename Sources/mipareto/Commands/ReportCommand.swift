@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import Reporting
+
+/// `mipareto report DIR… -o FILE.svg`: replots the fronts of saved `front` runs on one chart.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Replot saved `front` runs (their front.csv and summary.json) on one chart.",
+        discussion: """
+        Each DIR is the output folder of `mipareto front`. With several folders, every series is \
+        labelled with its folder's name, so runs with different settings can be compared side by side.
+        """
+    )
+
+    @Argument(help: "Output folders of `mipareto front`.")
+    var directories: [String]
+
+    @Option(name: .shortAndLong, help: "The SVG file to write.")
+    var output: String
+
+    @Option(help: "Chart title (default: the bundle name).")
+    var title: String?
+
+    func run() throws {
+        guard output.hasSuffix(".svg") else { throw ExitStatusError.invalidInput("--output: '\(output)' must end in .svg") }
+        var runs: [FrontChart.Run] = []
+        var clean: [String: Double] = [:]
+        var metricNames: [String: String] = [:]
+        var bundles: [String] = []
+        for dir in directories {
+            let saved = try SavedFront(directory: dir)
+            let label = directories.count > 1 ? URL(fileURLWithPath: dir).lastPathComponent : nil
+            runs.append(FrontChart.Run(label: label, table: saved.table))
+            clean.merge(saved.clean) { first, _ in first }
+            metricNames.merge(saved.metricNames) { first, _ in first }
+            if let b = saved.bundle, !bundles.contains(b) { bundles.append(b) }
+        }
+        if Set(runs.map(\.table.taskNames)).count > 1 {
+            CommandLineTool.printWarning("the runs have different task lists; panels follow the first run's tasks")
+        }
+        let heading = title ?? "\(bundles.joined(separator: ", ")): rate vs task metric (report split)"
+        let chart = FrontChart.chart(title: heading, runs: runs, clean: clean, metricNames: metricNames)
+        try OutputFile.write(chart.svg(), to: URL(fileURLWithPath: output))
+        print("wrote \(output) (\(runs.reduce(0) { $0 + $1.table.points.count }) points from \(runs.count) run\(runs.count == 1 ? "" : "s"))")
+    }
+}
+
+/// What `report` needs from a `front` output folder.
+struct SavedFront {
+    var table: FrontTable
+    var clean: [String: Double] = [:]
+    var metricNames: [String: String] = [:]
+    var bundle: String?
+
+    init(directory: String) throws {
+        let dir = URL(fileURLWithPath: directory)
+        let csvURL = dir.appendingPathComponent("front.csv")
+        guard let csvData = FileManager.default.contents(atPath: csvURL.path) else {
+            throw ExitStatusError.invalidInput("\(csvURL.path): missing (is \(directory) a `mipareto front` output folder?)")
+        }
+        table = try FrontTable(csvText: String(decoding: csvData, as: UTF8.self), source: csvURL.path)
+        let summaryURL = dir.appendingPathComponent("summary.json")
+        if let data = FileManager.default.contents(atPath: summaryURL.path) {
+            guard let summary = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw ExitStatusError.invalidInput("\(summaryURL.path): not a JSON object")
+            }
+            for (task, value) in summary["clean"] as? [String: Any] ?? [:] {
+                if let v = value as? Double { clean[task] = v } else if let v = value as? Int { clean[task] = Double(v) }
+            }
+            metricNames = summary["metricNames"] as? [String: String] ?? [:]
+            bundle = summary["bundle"] as? String
+        }
+    }
+}
