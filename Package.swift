@@ -25,7 +25,8 @@ let package = Package(
     targets: [
         // C interop, isolated.
         .systemLibrary(name: "CGLPK", providers: [.apt(["libglpk-dev"])]),
-        .target(name: "CGLPKGuard", dependencies: ["CGLPK"]),
+        // CGLPKGuard is C: it includes <glpk.h> itself, so the module map's autolink does not apply.
+        .target(name: "CGLPKGuard", dependencies: ["CGLPK"], linkerSettings: [.linkedLibrary("glpk")]),
         .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
 
         // The pipeline, top to bottom (imports point down only; see DESIGN.md).
