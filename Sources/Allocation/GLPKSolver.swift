@@ -37,6 +37,10 @@ public struct GLPKSolver: Sendable {
             rowLower[channels + 1 + i] = 0
             rowUpper[channels + 1 + i] = row.max
         }
+        // GLPK's tolerances are absolute (reduced costs below 1e-7 count as zero), so distortion
+        // tables whose optimum is ~1e-4 would stop early at a worse allocation. Dividing the
+        // objective by its expected size keeps the argmin and puts it where the tolerances fit.
+        let scale = Self.objectiveScale(problem)
         var objective = [Double](repeating: 0, count: columns)
         var entryRow: [Int32] = [], entryColumn: [Int32] = [], entryValue: [Double] = []
         let estimate = columns * (2 + problem.constraints.count)
@@ -48,7 +52,7 @@ public struct GLPKSolver: Sendable {
         for c in 0..<channels {
             for b in 0..<depths {
                 let j = c * depths + b
-                objective[j] = problem.costs[c][b]
+                objective[j] = problem.costs[c][b] / scale
                 add(c, j, 1)
                 add(channels, j, Double(b * problem.sizes[c]))
                 for (i, row) in problem.constraints.enumerated() { add(channels + 1 + i, j, row.costs[c][b]) }
@@ -61,6 +65,18 @@ public struct GLPKSolver: Sendable {
             columnKind: columnKind, objective: objective,
             entryRow: entryRow, entryColumn: entryColumn, entryValue: entryValue, options: options)
         return GLPKSolver.solution(from: raw, problem: problem, depths: depths)
+    }
+
+    /// The size of the optimum, guessed from below: the LP bound of the budget form (extra rows
+    /// only raise the optimum), else the largest cost; 1 if everything is 0.
+    static func objectiveScale(_ problem: AllocationProblem) -> Double {
+        if let budgetForm = try? AllocationProblem(sizes: problem.sizes, costs: problem.costs, maxRate: problem.maxRate),
+           let bound = try? ExactSolver.solveWithStatistics(budgetForm).statistics.lowerBound,
+           bound.isNormal {
+            return abs(bound)
+        }
+        let largest = problem.costs.reduce(0.0) { max($0, $1.reduce(0.0) { max($0, abs($1)) }) }
+        return largest > 0 ? largest : 1
     }
 
     /// The outcome of one `cglpk_solve_mip` call.

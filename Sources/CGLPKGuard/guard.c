@@ -146,6 +146,8 @@ cglpk_result cglpk_solve_mip(const cglpk_mip *problem, cglpk_options options, do
         glp_set_obj_coef(lp, j + 1, problem->objective[j]);
     }
     glp_load_matrix(lp, nz, ia, ja, ar);
+    /* Rate rows have coefficients up to b·S_c ~ 1e4 beside the 0/1 choice rows: equilibrate. */
+    glp_scale_prob(lp, GLP_SF_AUTO);
 
     int rc;
     if (!options.presolve) {
