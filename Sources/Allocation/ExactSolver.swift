@@ -205,59 +205,68 @@ public enum ExactSolver {
                 maxRest[k] = maxRest[k + 1] + candidateBits[candidateStart[c + 1] - 1] * sizes[c]
             }
 
-            // Pareto DP over (rate, cost) of the core channels processed so far.
-            struct State { var rate: Int; var cost: Double; var parent: Int32; var choice: UInt8 }
-            var states = [State(rate: fixedRate, cost: 0, parent: -1, choice: 0)]
-            var layers: [[State]] = []
-            layers.reserveCapacity(core.count)
+            // Pareto DP over (rate, cost) of the core channels processed so far: states sorted by
+            // rate with strictly falling cost. A channel's candidates shift the list by their
+            // (rate, cost); the shifted lists are merged in rate order, and a state is kept if it
+            // is cheaper than every lighter one and its bound can still beat the incumbent.
+            // Back-pointers take 5 bytes per state (parent, choice), one flat array for all layers.
+            var rates: [Int] = [fixedRate], values: [Double] = [0]
+            var nextRates: [Int] = [], nextValues: [Double] = []
+            var parents: [Int32] = [], choices: [UInt8] = []
+            var layerStart: [Int] = [0]
+            var heads = [Int](repeating: 0, count: depths)
             var processedMinimum = 0.0
-            var next: [State] = []
             let limit = incumbent + tolerance
             for (k, c) in core.enumerated() {
                 let size = sizes[c]
-                let lo = candidateStart[c], hi = candidateStart[c + 1]
+                let lo = candidateStart[c], n = candidateStart[c + 1] - lo
                 processedMinimum += minimum[c]
-                next.removeAll(keepingCapacity: true)
-                for (index, state) in states.enumerated() {
-                    for j in lo..<hi {
-                        let b = candidateBits[j]
-                        let rate = state.rate + b * size
-                        if rate + minRest[k + 1] > capacity { break }  // candidates are by increasing rate
-                        let cost = state.cost + costs[c * depths + b]
-                        // objective ≥ L + Σ r + λ·(R − final rate); the remaining channels add r ≥ 0.
-                        let reduced = fixedReduced + cost + lambda * Double(rate - fixedRate) - processedMinimum
-                        let slack = max(0, capacity - rate - maxRest[k + 1])
-                        if bound + reduced + lambda * Double(slack) > limit { continue }
-                        next.append(State(rate: rate, cost: cost, parent: Int32(index), choice: UInt8(j - lo)))
-                    }
-                }
-                next.sort { $0.rate < $1.rate || ($0.rate == $1.rate && $0.cost < $1.cost) }
-                var kept: [State] = []
-                kept.reserveCapacity(next.count)
+                nextRates.removeAll(keepingCapacity: true)
+                nextValues.removeAll(keepingCapacity: true)
+                let count = rates.count
+                for j in 0..<n { heads[j] = 0 }
                 var bestCost = Double.infinity
-                for state in next where state.cost < bestCost {
-                    kept.append(state)
-                    bestCost = state.cost
+                while true {
+                    var pick = -1, pickRate = Int.max, pickCost = Double.infinity
+                    for j in 0..<n where heads[j] < count {
+                        let b = candidateBits[lo + j]
+                        let rate = rates[heads[j]] + b * size
+                        let cost = values[heads[j]] + costs[c * depths + b]
+                        if rate < pickRate || (rate == pickRate && cost < pickCost) { pick = j; pickRate = rate; pickCost = cost }
+                    }
+                    if pick < 0 { break }
+                    let parent = heads[pick]
+                    heads[pick] += 1
+                    if pickRate + minRest[k + 1] > capacity { heads[pick] = count; continue }  // the rest of this list is heavier
+                    if pickCost >= bestCost { continue }  // a lighter state is at least as cheap
+                    // Dominated states of a pruned one are hopeless too, so the bar drops either way.
+                    bestCost = pickCost
+                    // objective ≥ L + Σ r + λ·(R − final rate); the remaining channels add r ≥ 0.
+                    let reduced = fixedReduced + pickCost + lambda * Double(pickRate - fixedRate) - processedMinimum
+                    let slack = max(0, capacity - pickRate - maxRest[k + 1])
+                    if bound + reduced + lambda * Double(slack) > limit { continue }
+                    nextRates.append(pickRate)
+                    nextValues.append(pickCost)
+                    parents.append(Int32(parent))
+                    choices.append(UInt8(pick))
                 }
-                layers.append(states)
-                states = kept
-                statistics.peakStates = max(statistics.peakStates, states.count)
-                if states.isEmpty { break }
+                layerStart.append(parents.count)
+                swap(&rates, &nextRates)
+                swap(&values, &nextValues)
+                statistics.peakStates = max(statistics.peakStates, rates.count)
+                if rates.isEmpty { break }
             }
-            guard let best = states.indices.min(by: { states[$0].cost < states[$1].cost }),
-                  states[best].cost + fixedCost < incumbent
+            guard let best = values.indices.min(by: { values[$0] < values[$1] }),
+                  values[best] + fixedCost < incumbent
             else {
                 return (incumbentBits, statistics)
             }
             // Walk the parents back through the layers.
             var index = best
-            var layerStates = states
             for k in stride(from: core.count - 1, through: 0, by: -1) {
-                let state = layerStates[index]
                 let c = core[k]
-                bits[c] = candidateBits[candidateStart[c] + Int(state.choice)]
-                index = Int(state.parent)
-                layerStates = layers[k]
+                bits[c] = candidateBits[candidateStart[c] + Int(choices[layerStart[k] + index])]
+                index = Int(parents[layerStart[k] + index])
             }
             return (bits, statistics)
         }

@@ -62,6 +62,20 @@ import Testing
         }
     }
 
+    /// Identical channels tie everywhere: every channel lands in the DP core.
+    @Test func identicalChannelsEqualBruteForce() throws {
+        let row = (0...3).map { pow(2, -2 * Double($0)) }
+        let sizes = [1, 3, 3, 7, 1, 2, 5]
+        let full = sizes.reduce(0, +) * 3
+        for maxRate in 0...full {
+            let problem = try AllocationProblem(sizes: sizes, costs: Array(repeating: row, count: sizes.count), maxRate: Double(maxRate))
+            let reference = try #require(RandomInstances.bruteForce(problem))
+            let solution = try ExactSolver.solve(problem)
+            #expect(RandomInstances.relativeDifference(solution.objective, reference.objective) <= 1e-12, "maxRate \(maxRate)")
+            #expect(solution.rate <= maxRate)
+        }
+    }
+
     @Test func edgeCases() throws {
         // No rate: every channel at 0 bits.
         let none = try ExactSolver.solve(AllocationProblem(sizes: [3, 4], costs: [[1, 0.5], [2, 0.1]], maxRate: 0))
