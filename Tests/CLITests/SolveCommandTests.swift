@@ -96,6 +96,19 @@ import Testing
         #expect(result.stderr.hasPrefix("error: ") && result.stderr.contains("infeasible"))
     }
 
+    /// 4096 channels × 9 depths take GLPK seconds; a 1 ms limit ends before any feasible point.
+    @Test func timeLimitWithoutPointExitsFour() throws {
+        let channels = 4096
+        let sizes = (0..<channels).map { [49, 196, 784, 3136][$0 % 4] }
+        let costs = (0..<channels).map { c in (0...8).map { b in Double(1 + (c * 7919) % 1000) * pow(2, -2 * Double(b)) } }
+        let text = "{\"maxRate\": \(4 * sizes.reduce(0, +)), \"sizes\": \(sizes), \"costs\": \(costs)}"
+        let result = try Self.run(["solve", Self.file(text), "--solver", "glpk", "--time-limit", "0.001", "--json"])
+        #expect(result.status == 4, "\(result.stdout) \(result.stderr)")
+        #expect(result.json?["status"] as? String == "timeLimit")
+        #expect(result.json?["bits"] as? [Int] == [])
+        #expect(result.stderr.hasPrefix("error: "))
+    }
+
     @Test(arguments: [
         "{\"maxRate\": 3, \"sizes\": [1, 2], \"costs\": [[3, 2, 1], [5, 1",      // malformed JSON
         "{\"maxRate\": 3, \"sizes\": [1, 2], \"costs\": [[3, 2, 1], [5, 1]]}",  // rows of different lengths

@@ -21,6 +21,8 @@ struct ILPComparison: ParsableCommand {
     var runs = 7
     @Option(help: "Skip the GLPK path above this many channels.")
     var glpkMaxChannels = 4096
+    @Flag(help: "GLPK without its MIP presolver (glp_simplex, then glp_intopt): slower, a second opinion at C = 4096.")
+    var glpkPrimal = false
 
     struct Row {
         var variant: String, channels: Int, seed: Int
@@ -58,7 +60,7 @@ struct ILPComparison: ParsableCommand {
             precondition(problem.isFeasible(exact.bits), "exact solver returned an infeasible allocation")
             var glpk: AllocationSolution?
             if c <= glpkMaxChannels {
-                glpk = GLPKSolver().solve(problem)
+                glpk = GLPKSolver(presolve: !glpkPrimal).solve(problem)
                 if glpk?.status != .optimal { print("  GLPK status \(glpk!.status): \(glpk!.message)") }
             }
             let row = Row(variant: variant, channels: c, seed: seed, exactSeconds: times[times.count / 2],
