@@ -100,8 +100,14 @@ import Testing
     @Test func timeLimitWithoutPointExitsFour() throws {
         let channels = 4096
         let sizes = (0..<channels).map { [49, 196, 784, 3136][$0 % 4] }
-        let costs = (0..<channels).map { c in (0...8).map { b in Double(1 + (c * 7919) % 1000) * pow(2, -2 * Double(b)) } }
-        let text = "{\"maxRate\": \(4 * sizes.reduce(0, +)), \"sizes\": \(sizes), \"costs\": \(costs)}"
+        var rows: [String] = []
+        for c in 0..<channels {
+            let scale = Double(1 + (c * 7919) % 1000)
+            let row: [Double] = (0...8).map { (b: Int) -> Double in scale * pow(2.0, -2.0 * Double(b)) }
+            rows.append("\(row)")
+        }
+        let maxRate: Int = 4 * sizes.reduce(0, +)
+        let text = "{\"maxRate\": \(maxRate), \"sizes\": \(sizes), \"costs\": [" + rows.joined(separator: ", ") + "]}"
         let result = try Self.run(["solve", Self.file(text), "--solver", "glpk", "--time-limit", "0.001", "--json"])
         #expect(result.status == 4, "\(result.stdout) \(result.stderr)")
         #expect(result.json?["status"] as? String == "timeLimit")
