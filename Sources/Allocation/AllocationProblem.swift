@@ -48,6 +48,10 @@ public struct AllocationProblem: Sendable, Equatable {
         }
         try Self.checkTable(costs, name: "costs", channels: sizes.count, width: nil)
         guard costs[0].count <= 65 else { throw AllocationInputError("costs: at most 65 entries per row (bit depths 0…64)") }
+        // Rates are exact integers: keep the largest one, Σ_c B·S_c, far from Int overflow.
+        guard sizes.reduce(0.0, { $0 + Double($1) }) * Double(costs[0].count - 1) < 0x1p53 else {
+            throw AllocationInputError("sizes: the largest rate Σ_c B·S_c exceeds 2^53 bits; use smaller sizes or fewer bit depths")
+        }
         guard maxRate.isFinite else { throw AllocationInputError("maxRate = \(maxRate): must be a finite number of bits") }
         guard maxRate >= 0 else { throw AllocationInputError("maxRate = \(maxRate): the rate limit must not be negative") }
         for (i, row) in constraints.enumerated() {

@@ -56,5 +56,10 @@ import Testing
         #expect(throws: AllocationInputError.self) {
             try AllocationProblem(sizes: [1], costs: [[1, 0]], maxRate: .infinity)
         }
+        // 200 channels of 2^40 elements at up to 64 bits: rates beyond 2^53 are refused, not wrapped.
+        #expect(throws: AllocationInputError.self) {
+            try AllocationProblem(sizes: Array(repeating: 1 << 40, count: 200),
+                                  costs: Array(repeating: Array(repeating: 0, count: 65), count: 200), maxRate: 1)
+        }
     }
 }

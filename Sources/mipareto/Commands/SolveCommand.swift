@@ -11,7 +11,9 @@ struct SolveCommand: ParsableCommand {
         discussion: """
         The file picks one bit depth b_c in 0…B for every channel c:
 
-          {"maxRate": R, "sizes": [S_0, …], "costs": [[cost of channel 0 at b = 0…B], …],
+          {"maxRate": R,
+           "sizes": [S_0, S_1, …],
+           "costs": [[cost of channel 0 at b = 0, 1, …, B], …],
            "constraints": [{"costs": [[…], …], "max": v}, …]}
 
         minimise Σ_c costs[c][b_c] subject to Σ_c b_c·S_c ≤ R (R in bits, S_c = elements of \
