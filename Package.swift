@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "FeatureDataTests", dependencies: ["FeatureData"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "FeatureData"]),
         .testTarget(name: "ImportanceTests", dependencies: ["Importance", "FeatureData", "Inference", "MultiObjective"]),
-        .testTarget(name: "AllocationTests", dependencies: ["Allocation", "FeatureData", "Inference", "Importance"]),
+        .testTarget(name: "AllocationTests", dependencies: ["Allocation", "FeatureData", "Inference", "Importance", "MultiObjective"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "MultiObjective"]),
         .testTarget(name: "CLITests", dependencies: ["mipareto"]),
     ]
