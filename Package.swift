@@ -25,7 +25,8 @@ let package = Package(
     targets: [
         // C interop, isolated.
         .systemLibrary(name: "CGLPK", providers: [.apt(["libglpk-dev"])]),
-        .target(name: "CGLPKGuard", dependencies: ["CGLPK"], exclude: ["README.md"]),
+        // CGLPKGuard is C: it includes <glpk.h> itself, so the module map's autolink does not apply.
+        .target(name: "CGLPKGuard", dependencies: ["CGLPK"], exclude: ["README.md"], linkerSettings: [.linkedLibrary("glpk")]),
         .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
 
         // The pipeline, top to bottom (imports point down only; see DESIGN.md).
@@ -54,7 +55,7 @@ let package = Package(
         .testTarget(name: "FeatureDataTests", dependencies: ["FeatureData"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "FeatureData"]),
         .testTarget(name: "ImportanceTests", dependencies: ["Importance", "FeatureData", "Inference", "MultiObjective"]),
-        .testTarget(name: "AllocationTests", dependencies: ["Allocation", "FeatureData", "Inference", "Importance"]),
+        .testTarget(name: "AllocationTests", dependencies: ["Allocation", "FeatureData", "Inference", "Importance", "MultiObjective"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "MultiObjective"]),
         .testTarget(name: "CLITests", dependencies: ["mipareto"]),
     ]

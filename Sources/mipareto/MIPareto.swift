@@ -13,6 +13,7 @@ struct MIPareto: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             ReportCommand.self,
+            SolveCommand.self,
         ]
     )
 

@@ -1,1 +1,0 @@
-// Allocation: see README.md in this folder.
