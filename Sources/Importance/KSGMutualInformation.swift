@@ -87,8 +87,13 @@ public enum KSGMutualInformation {
         var ry = SeededRandom(seed: seed, stream: stream &+ 1)
         xv.withUnsafeMutableBufferPointer { TieBreaking.addNoise($0, random: &rx) }
         yv.withUnsafeMutableBufferPointer { TieBreaking.addNoise($0, random: &ry) }
-        let px = MaxNormPoints(rowMajor: xv, dimensions: dx)
-        let py = MaxNormPoints(rowMajor: yv, dimensions: dy)
+        return MIEstimate(raw: bruteForce(x: xv, xDimensions: dx, y: yv, yDimensions: dy, k: k))
+    }
+
+    static func bruteForce(x: [Double], xDimensions dx: Int, y: [Double], yDimensions dy: Int, k: Int) -> Double {
+        let px = MaxNormPoints(rowMajor: x, dimensions: dx)
+        let py = MaxNormPoints(rowMajor: y, dimensions: dy)
+        let n = px.count
         let digamma = DigammaTable(limit: n + 1)
         var rowX = [Double](repeating: 0, count: n)
         var rowY = [Double](repeating: 0, count: n)
@@ -107,6 +112,6 @@ public enum KSGMutualInformation {
             }
             sum += digamma[cx] + digamma[cy]
         }
-        return MIEstimate(raw: digamma[n] + digamma[k] - sum / Double(n))
+        return digamma[n] + digamma[k] - sum / Double(n)
     }
 }
