@@ -61,44 +61,82 @@ public enum ContinuousDiscreteMI {
         }
         guard n > 0 else { return 0 }
 
-        // Sorted positions of each class's members, by counting sort on the class id.
+        // Each class's sorted values and global sorted positions, contiguous, with a sentinel on
+        // each side (−∞/+∞ values, positions −1/n), so the neighbour window needs no bounds tests.
         let classCount = labels.classCount
         var start = [Int](repeating: 0, count: classCount + 1)
         for g in 0..<n { start[Int(classes[g]) + 1] += 1 }
         for c in 0..<classCount { start[c + 1] += start[c] }
-        var positions = [Int32](repeating: 0, count: n)
-        var fill = start
+        let slots = n + 2 * classCount
+        var classValues = [Double](repeating: 0, count: slots)
+        var classPositions = [Int32](repeating: 0, count: slots)
+        var fill = (0..<classCount).map { start[$0] + 2 * $0 + 1 }
+        for c in 0..<classCount {
+            let first = start[c] + 2 * c
+            let last = start[c + 1] + 2 * c + 1
+            classValues[first] = -.infinity
+            classPositions[first] = -1
+            classValues[last] = .infinity
+            classPositions[last] = Int32(n)
+        }
 
         var sumK = 0.0, sumN = 0.0, sumM = 0.0
         values.withUnsafeBufferPointer { vb in
-            positions.withUnsafeMutableBufferPointer { pb in
-                for g in 0..<n {
-                    let c = Int(classes[g])
-                    pb[fill[c]] = Int32(g)
-                    fill[c] += 1
-                }
-                let v = vb.baseAddress!
-                let p = pb.baseAddress!
-                for c in 0..<classCount {
-                    let s = start[c], members = start[c + 1] - s
-                    guard members >= 2 else { continue }
-                    let kc = min(k, members - 1)
-                    let psiK = digamma[kc], psiN = digamma[members]
-                    sumK += psiK * Double(members)
-                    sumN += psiN * Double(members)
-                    let cls = p + s
-                    for a in 0..<members {
-                        let g = Int(cls[a])
-                        let x = v[g]
-                        var lo = a - 1, hi = a + 1
-                        var d = 0.0
-                        for _ in 0..<kc {
-                            let dl = lo >= 0 ? x - v[Int(cls[lo])] : Double.infinity
-                            let dr = hi < members ? v[Int(cls[hi])] - x : Double.infinity
-                            if dl <= dr { d = dl; lo -= 1 } else { d = dr; hi += 1 }
+            classValues.withUnsafeMutableBufferPointer { cvb in
+                classPositions.withUnsafeMutableBufferPointer { cpb in
+                    for g in 0..<n {
+                        let c = Int(classes[g])
+                        let f = fill[c]
+                        cvb[f] = vb[g]
+                        cpb[f] = Int32(g)
+                        fill[c] = f + 1
+                    }
+                    let v = vb.baseAddress!
+                    for c in 0..<classCount {
+                        let members = start[c + 1] - start[c]
+                        guard members >= 2 else { continue }
+                        let kc = min(k, members - 1)
+                        sumK += digamma[kc] * Double(members)
+                        sumN += digamma[members] * Double(members)
+                        let cv = cvb.baseAddress! + start[c] + 2 * c + 1
+                        let cp = cpb.baseAddress! + start[c] + 2 * c + 1
+                        for a in 0..<members {
+                            let x = cv[a]
+                            // k nearest within the class: a two-sided merge outwards from a.
+                            var lo = a - 1, hi = a + 1
+                            var d = 0.0
+                            for _ in 0..<kc {
+                                let dl = x - cv[lo], dr = cv[hi] - x
+                                if dl <= dr { d = dl; lo -= 1 } else { d = dr; hi += 1 }
+                            }
+                            let r = SortedSearch.radiusBelow(d)
+                            // Class members at lo and hi are at distance ≥ d > r: outside. The boundary
+                            // of the all-sample count lies between them and the nearest member inside,
+                            // a bracket of about N / n_c samples: bisect there.
+                            var inner = lo + 1
+                            while inner < a && x - cv[inner] > r { inner += 1 }
+                            // Branchless lower bound: first j in (outside, inside] with x − v[j] ≤ r
+                            // (true at inside). The comparisons are unpredictable, so no jumps.
+                            var base = Int(cp[inner - 1]) + 1
+                            var span = Int(cp[inner]) - base + 1
+                            while span > 1 {
+                                let half = span >> 1
+                                base &+= half &* Int(unsafeBitCast(x - v[base + half - 1] > r, to: UInt8.self))
+                                span -= half
+                            }
+                            let left = base
+                            inner = hi - 1
+                            while inner > a && cv[inner] - x > r { inner -= 1 }
+                            // First j in (inside, outside] with v[j] − x > r (true at outside).
+                            base = Int(cp[inner]) + 1
+                            span = Int(cp[inner + 1]) - base + 1
+                            while span > 1 {
+                                let half = span >> 1
+                                base &+= half &* Int(unsafeBitCast(v[base + half - 1] - x <= r, to: UInt8.self))
+                                span -= half
+                            }
+                            sumM += digamma[base - left]
                         }
-                        let m = SortedSearch.countWithin(v, count: n, at: g, radius: SortedSearch.radiusBelow(d))
-                        sumM += digamma[m]
                     }
                 }
             }
@@ -115,11 +153,6 @@ struct SortedColumn {
     var order: [Int32]
 
     init(_ x: [Double]) {
-        var pairs = [(Double, Int32)]()
-        pairs.reserveCapacity(x.count)
-        for i in 0..<x.count { pairs.append((x[i], Int32(i))) }
-        pairs.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
-        values = pairs.map { $0.0 }
-        order = pairs.map { $0.1 }
+        (values, order) = x.withUnsafeBufferPointer { RadixSort.sortWithIndices($0) }
     }
 }

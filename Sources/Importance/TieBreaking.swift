@@ -1,10 +1,11 @@
+import Foundation
 import MultiObjective
 
 /// The preprocessing scikit-learn applies before its k-NN MI estimators, reproduced so numbers agree.
 ///
 /// 1. Divide by the standard deviation (population, ddof 0) **without centring**; a constant
 ///    variable is left unscaled (scikit-learn's `scale(with_mean=False)`).
-/// 2. Add `1e-10 · max(1, mean|x|) · N(0, 1)` to every value. This breaks exact ties: post-ReLU
+/// 2. Add `1e-10 · max(1, mean|x|) · N(0, 1)` to every value (normals by Marsaglia's polar method). This breaks exact ties: post-ReLU
 ///    features are exactly 0 in a large share of samples, and a k-NN estimator on tied points
 ///    sees zero radii and collapses. The noise is far below any real difference between values,
 ///    so it only decides the order among tied points — randomly, like scikit-learn (whose
@@ -35,12 +36,37 @@ public enum TieBreaking {
         for v in values { meanAbs += abs(v) }
         meanAbs /= Double(n)
         let amplitude = noiseScale * max(1, meanAbs)
-        for i in 0..<n { values[i] += amplitude * random.nextNormal() }
+        let normals = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
+        defer { normals.deallocate() }
+        fillNormals(normals, random: &random)
+        for i in 0..<n { values[i] += amplitude * normals[i] }
     }
 
     /// Both steps, as scikit-learn does for a continuous variable.
     public static func prepare(_ values: UnsafeMutableBufferPointer<Double>, random: inout SeededRandom) {
         scaleByStandardDeviation(values)
         addNoise(values, random: &random)
+    }
+}
+
+extension TieBreaking {
+    /// Fills `out` with standard normals from `random` by Marsaglia's polar method (pairs from
+    /// one accepted point of the unit disc: no sine or cosine). The noise is drawn for every value
+    /// of every feature, so this is on the hot path of pooled MI.
+    static func fillNormals(_ out: UnsafeMutableBufferPointer<Double>, random: inout SeededRandom) {
+        var i = 0
+        let n = out.count
+        while i < n {
+            var u = 0.0, v = 0.0, s = 0.0
+            repeat {
+                u = 2 * random.nextUnit() - 1
+                v = 2 * random.nextUnit() - 1
+                s = u * u + v * v
+            } while s >= 1 || s == 0
+            let factor = (-2 * log(s) / s).squareRoot()
+            out[i] = u * factor
+            if i + 1 < n { out[i + 1] = v * factor }
+            i += 2
+        }
     }
 }
