@@ -1,33 +1,35 @@
 /// Points stored dimension-major (`[D][N]`), so the max-norm distances from one point to all
-/// others are D passes of a simple loop over samples that the compiler vectorises.
-struct MaxNormPoints: @unchecked Sendable {
+/// others are D passes of a simple loop over samples that the compiler vectorises. `Float` for
+/// the patch estimator (twice the SIMD width of `Double`: brute force over 6000² pairs × 32
+/// coordinates × 32 channels is its whole cost), `Double` elsewhere.
+struct MaxNormPoints<Scalar: BinaryFloatingPoint & Sendable>: @unchecked Sendable {
     let count: Int
     let dimensions: Int
     /// coordinates[d * count + j] = coordinate d of point j.
-    let coordinates: [Double]
+    let coordinates: [Scalar]
 
-    init(rowMajor values: [Double], dimensions: Int) {
+    init(rowMajor values: [Scalar], dimensions: Int) {
         self.dimensions = dimensions
         count = values.count / dimensions
-        var t = [Double](repeating: 0, count: values.count)
+        var t = [Scalar](repeating: 0, count: values.count)
         for j in 0..<count {
             for d in 0..<dimensions { t[d * count + j] = values[j * dimensions + d] }
         }
         coordinates = t
     }
 
-    init(dimensionMajor coordinates: [Double], count: Int, dimensions: Int) {
+    init(dimensionMajor coordinates: [Scalar], count: Int, dimensions: Int) {
         self.count = count
         self.dimensions = dimensions
         self.coordinates = coordinates
     }
 
     /// row[j] = max_d |x_j[d] − x_i[d]| for every j (row[i] = 0).
-    func distances(from i: Int, into row: inout [Double]) {
+    func distances(from i: Int, into row: inout [Scalar]) {
         row.withUnsafeMutableBufferPointer { rb in distances(from: i, into: rb.baseAddress!) }
     }
 
-    func distances(from i: Int, into row: UnsafeMutablePointer<Double>) {
+    func distances(from i: Int, into row: UnsafeMutablePointer<Scalar>) {
         let n = count
         coordinates.withUnsafeBufferPointer { cb in
             let c = cb.baseAddress!

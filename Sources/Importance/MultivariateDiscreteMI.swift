@@ -27,7 +27,7 @@ public enum MultivariateDiscreteMI {
     }
 
     /// Raw MI per target; `row` is scratch of length N.
-    static func estimate(points: MaxNormPoints, targets: [ClassIndex], digamma: DigammaTable, row: inout [Double]) -> [Double] {
+    static func estimate<Scalar>(points: MaxNormPoints<Scalar>, targets: [ClassIndex], digamma: DigammaTable, row: inout [Scalar]) -> [Double] {
         let n = points.count
         var sumM = [Double](repeating: 0, count: targets.count)
         var best = targets.map { SmallestDistances(k: max(1, $0.neighbours)) }
@@ -45,10 +45,10 @@ public enum MultivariateDiscreteMI {
                         let s = target.start[c], e = target.start[c + 1]
                         for a in s..<e {
                             let j = Int(mb[a])
-                            if j != i { best[t].offer(r[j]) }
+                            if j != i { best[t].offer(Double(r[j])) }
                         }
                     }
-                    let radius = SortedSearch.radiusBelow(best[t].values[kc - 1])
+                    let radius = SortedSearch.radiusBelow(Scalar(best[t].values[kc - 1]))
                     var count = 0
                     for j in 0..<n where r[j] <= radius { count &+= 1 }
                     // Samples of single-member classes are not part of the estimate: uncount them.

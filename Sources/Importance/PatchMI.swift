@@ -13,10 +13,19 @@ public enum PatchTarget: Sendable {
 /// target at that position is estimated with Ross's k-NN estimator; the score is the mean over
 /// positions (of raw estimates; clipped at 0 only when reported).
 ///
+/// Patch vectors are held in float32 after standardisation and noise (see `floatNoiseScale`).
+///
 /// Cost: per (channel, position), one exact brute-force distance row per sample, shared by all
 /// targets (see `MultivariateDiscreteMI`). Work is spread over cores by (channel, position);
 /// noise streams are per channel, so results do not depend on the thread count.
 public enum PatchMI {
+    /// Tie-breaking noise for patch vectors, relative to max(1, mean|x|) of the standardised
+    /// channel. Patch vectors are searched in float32 (twice the SIMD width); scikit-learn's 1e-10
+    /// would vanish in float32 rounding (ulp ≈ 1.2e-7 at 1) and leave the exact zeros of post-ReLU
+    /// maps tied, so the noise is 1e-5 of a standard deviation: ~100 float32 steps, and far below
+    /// any real difference between patches.
+    public static let floatNoiseScale = 1e-5
+
     /// - Parameters:
     ///   - features: float32 `[samples, channels, height, width]`, row-major (a bundle's features).
     /// - Returns: `scores[target][channel]`.
@@ -41,7 +50,7 @@ public enum PatchMI {
         }
         // Phase 1, per channel: standardise, add tie-breaking noise, lay out each position's
         // patch vectors dimension-major.
-        let prepared: [[MaxNormPoints]] = features.withUnsafeBufferPointer { fb in
+        let prepared: [[MaxNormPoints<Float>]] = features.withUnsafeBufferPointer { fb in
             let f = UnsafeSlots(base: UnsafeMutablePointer(mutating: fb.baseAddress))
             return ParallelFor.map(channels, initial: []) { c in
                 var maps = [Double](repeating: 0, count: n * mapSize)
@@ -98,7 +107,7 @@ public enum PatchMI {
 
     /// Standardises one channel (mean 0, sd 1 over all samples and positions; a constant channel
     /// becomes 0), adds the tie-breaking noise, and returns the patch vectors of every position.
-    static func preparedPatches(maps: inout [Double], samples n: Int, grid: PatchGrid, seed: UInt64, stream: UInt64) -> [MaxNormPoints] {
+    static func preparedPatches(maps: inout [Double], samples n: Int, grid: PatchGrid, seed: UInt64, stream: UInt64) -> [MaxNormPoints<Float>] {
         let count = maps.count
         var mean = 0.0
         for v in maps { mean += v }
@@ -109,25 +118,25 @@ public enum PatchMI {
         let scale = sd > 10 * Double.ulpOfOne ? 1 / sd : 1
         for i in 0..<count { maps[i] = (maps[i] - mean) * scale }
         var random = SeededRandom(seed: seed, stream: stream)
-        maps.withUnsafeMutableBufferPointer { TieBreaking.addNoise($0, random: &random) }
+        maps.withUnsafeMutableBufferPointer { TieBreaking.addNoise($0, random: &random, scale: floatNoiseScale) }
         let mapSize = grid.mapHeight * grid.mapWidth
         return (0..<grid.positions).map { p in
             let offsets = grid.elementOffsets(position: p)
-            var coords = [Double](repeating: 0, count: offsets.count * n)
+            var coords = [Float](repeating: 0, count: offsets.count * n)
             for (d, o) in offsets.enumerated() {
-                for s in 0..<n { coords[d * n + s] = maps[s * mapSize + o] }
+                for s in 0..<n { coords[d * n + s] = Float(maps[s * mapSize + o]) }
             }
             return MaxNormPoints(dimensionMajor: coords, count: n, dimensions: offsets.count)
         }
     }
 
-    static func estimate(prepared: [[MaxNormPoints]], samples n: Int, grid: PatchGrid, indices: [[ClassIndex]]) -> [[MIEstimate]] {
+    static func estimate(prepared: [[MaxNormPoints<Float>]], samples n: Int, grid: PatchGrid, indices: [[ClassIndex]]) -> [[MIEstimate]] {
         let channels = prepared.count, positions = grid.positions
         let targetCount = indices.first?.count ?? 0
         let digamma = DigammaTable(limit: n + 1)
         let raw = ParallelFor.map(channels * positions, initial: [Double]()) { unit in
             let c = unit / positions, p = unit % positions
-            var row = [Double](repeating: 0, count: n)
+            var row = [Float](repeating: 0, count: n)
             return MultivariateDiscreteMI.estimate(points: prepared[c][p], targets: indices[p], digamma: digamma, row: &row)
         }
         return (0..<targetCount).map { t in

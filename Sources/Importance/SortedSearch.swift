@@ -41,7 +41,7 @@ enum SortedSearch {
     /// scikit-learn's radius convention: it queries `dist ≤ nextafter(d_k, 0)`, i.e. strictly closer
     /// than the k-th neighbour (and exactly-equal points only when d_k is 0).
     @inline(__always)
-    static func radiusBelow(_ kthDistance: Double) -> Double {
+    static func radiusBelow<T: FloatingPoint>(_ kthDistance: T) -> T {
         kthDistance > 0 ? kthDistance.nextDown : 0
     }
 }

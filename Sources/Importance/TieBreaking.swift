@@ -28,14 +28,14 @@ public enum TieBreaking {
         for i in 0..<n { values[i] /= sd }
     }
 
-    /// Adds `1e-10 · max(1, mean|x|) · N(0,1)` noise, drawn from `random`.
-    public static func addNoise(_ values: UnsafeMutableBufferPointer<Double>, random: inout SeededRandom) {
+    /// Adds `scale · max(1, mean|x|) · N(0,1)` noise (scale 1e-10 unless told), drawn from `random`.
+    public static func addNoise(_ values: UnsafeMutableBufferPointer<Double>, random: inout SeededRandom, scale: Double = noiseScale) {
         let n = values.count
         guard n > 0 else { return }
         var meanAbs = 0.0
         for v in values { meanAbs += abs(v) }
         meanAbs /= Double(n)
-        let amplitude = noiseScale * max(1, meanAbs)
+        let amplitude = scale * max(1, meanAbs)
         let normals = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
         defer { normals.deallocate() }
         fillNormals(normals, random: &random)
