@@ -27,14 +27,25 @@ public enum PooledMI {
             }
         }
         let digamma = DigammaTable(limit: samples + 1)
-        let perFeature: [[Double]] = values.withUnsafeBufferPointer { vb in
+        // Work in blocks of 8 features: gathering 8 columns at once reads each cache line of the
+        // row-major matrix once instead of 8 times (the strided gather was ~7% of the run).
+        let block = 8
+        let blocks = (features + block - 1) / block
+        let perBlock: [[[Double]]] = values.withUnsafeBufferPointer { vb in
             let base = UnsafeSlots(base: UnsafeMutablePointer(mutating: vb.baseAddress))
-            return ParallelFor.map(features, initial: []) { f in
-                var column = [Double](repeating: 0, count: samples)
-                for s in 0..<samples { column[s] = base.base![s * features + f] }
-                return scores(column: column, stream: UInt64(f), targets: targets, neighbours: neighbours, seed: seed, digamma: digamma)
+            return ParallelFor.map(blocks, initial: []) { b in
+                let first = b * block, width = min(block, features - first)
+                var columns = [[Double]](repeating: [Double](repeating: 0, count: samples), count: width)
+                for s in 0..<samples {
+                    let row = base.base! + s * features + first
+                    for j in 0..<width { columns[j][s] = row[j] }
+                }
+                return (0..<width).map { j in
+                    scores(column: columns[j], stream: UInt64(first + j), targets: targets, neighbours: neighbours, seed: seed, digamma: digamma)
+                }
             }
         }
+        let perFeature = perBlock.flatMap { $0 }
         return (0..<targets.count).map { t in (0..<features).map { MIEstimate(raw: perFeature[$0][t]) } }
     }
 
