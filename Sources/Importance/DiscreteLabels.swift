@@ -31,3 +31,13 @@ public struct DiscreteLabels: Sendable {
     /// Size of the smallest class (0 when empty).
     public var smallestClass: Int { counts.min() ?? 0 }
 }
+
+extension DiscreteLabels {
+    /// The estimators follow scikit-learn and use k_i = min(k, n_c − 1) in a class smaller than
+    /// k + 1 (and leave single-member classes out). Commands that take `--neighbors` reject that
+    /// case instead, so a user never gets a silently different estimator: this is their check.
+    public func validate(neighbours k: Int) throws {
+        guard k >= 1 else { throw ImportanceError.invalidNeighbours(k) }
+        if smallestClass <= k { throw ImportanceError.neighboursTooLarge(neighbours: k, smallestClass: smallestClass) }
+    }
+}

@@ -144,3 +144,10 @@ struct ContinuousDiscreteMITests {
         #expect(scores[0][0].raw.isFinite && scores[0][0].nats < 0.01, "\(scores[0][0])")
     }
 }
+
+@Test func neighboursCheckRejectsSmallClasses() {
+    #expect(throws: ImportanceError.neighboursTooLarge(neighbours: 3, smallestClass: 3)) {
+        try DiscreteLabels([0, 0, 0, 1, 1, 1, 1]).validate(neighbours: 3)
+    }
+    #expect(throws: Never.self) { try DiscreteLabels([0, 0, 0, 0, 1, 1, 1, 1]).validate(neighbours: 3) }
+}
