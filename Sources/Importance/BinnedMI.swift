@@ -10,8 +10,10 @@ import Foundation
 public enum BinnedMI {
     public static let defaultBins = 10
 
-    public static func estimate(_ x: [Double], labels: DiscreteLabels, bins: Int = defaultBins) -> MIEstimate {
-        precondition(x.count == labels.count && bins >= 1)
+    public static func estimate(_ x: [Double], labels: DiscreteLabels, bins: Int = defaultBins) throws -> MIEstimate {
+        guard x.count == labels.count else { throw ImportanceError.shapeMismatch("\(x.count) values and \(labels.count) labels") }
+        guard bins >= 1 else { throw ImportanceError.invalidArgument("--bins must be at least 1 (got \(bins))") }
+        if let s = x.firstIndex(where: { !$0.isFinite }) { throw ImportanceError.nonFiniteValue(feature: 0, sample: s) }
         let bin = equalFrequencyBins(x, bins: bins)
         return MIEstimate(raw: plugInMillerMadow(bin, binCount: bins, labels: labels))
     }

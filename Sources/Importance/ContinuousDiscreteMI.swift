@@ -18,8 +18,10 @@ public enum ContinuousDiscreteMI {
     /// standard deviation, 1e-10 tie-breaking noise from `SeededRandom(seed:stream:)`).
     public static func estimate<L: BinaryInteger>(
         _ x: [Double], labels: [L], neighbours: Int = 3, seed: UInt64 = 0, stream: UInt64 = 0
-    ) -> MIEstimate {
-        precondition(x.count == labels.count, "x and labels must have the same length")
+    ) throws -> MIEstimate {
+        guard x.count == labels.count else { throw ImportanceError.shapeMismatch("\(x.count) values and \(labels.count) labels") }
+        guard neighbours >= 1 else { throw ImportanceError.invalidNeighbours(neighbours) }
+        if let s = x.firstIndex(where: { !$0.isFinite }) { throw ImportanceError.nonFiniteValue(feature: 0, sample: s) }
         let discrete = DiscreteLabels(labels)
         var values = x
         var random = SeededRandom(seed: seed, stream: stream)

@@ -21,7 +21,8 @@ public struct KMeans: Sendable {
     public let iterations: Int
     public let converged: Bool
 
-    /// - Parameter points: row-major `[N × dimensions]`.
+    /// - Parameter points: row-major `[N × dimensions]`, N ≥ 1, finite (callers validate user
+    ///   data first: `OutputClustering` does).
     public init(points: [Double], dimensions: Int, clusters requested: Int, seed: UInt64, stream: UInt64 = 0, maxIterations: Int = 100) {
         precondition(dimensions >= 1 && points.count % dimensions == 0)
         let n = points.count / dimensions

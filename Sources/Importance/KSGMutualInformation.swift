@@ -13,9 +13,12 @@ public enum KSGMutualInformation {
     /// deviation, then tie-breaking noise: stream `stream` for x, `stream + 1` for y).
     /// Sorted search: samples in x order, scanned outwards from each point until the x gap alone
     /// exceeds the current k-th joint distance (exact), then galloping range counts.
-    public static func estimate(_ x: [Double], _ y: [Double], neighbours k: Int = 3, seed: UInt64 = 0, stream: UInt64 = 0) -> MIEstimate {
-        precondition(x.count == y.count, "x and y must have the same length")
-        precondition(k >= 1 && k < x.count, "need 1 ≤ k < N")
+    public static func estimate(_ x: [Double], _ y: [Double], neighbours k: Int = 3, seed: UInt64 = 0, stream: UInt64 = 0) throws -> MIEstimate {
+        guard x.count == y.count else { throw ImportanceError.shapeMismatch("\(x.count) x values and \(y.count) y values") }
+        try validate(neighbours: k, samples: x.count)
+        if let s = x.firstIndex(where: { !$0.isFinite }) ?? y.firstIndex(where: { !$0.isFinite }) {
+            throw ImportanceError.nonFiniteValue(feature: 0, sample: s)
+        }
         var xv = x, yv = y
         var rx = SeededRandom(seed: seed, stream: stream)
         var ry = SeededRandom(seed: seed, stream: stream &+ 1)
@@ -78,16 +81,25 @@ public enum KSGMutualInformation {
     public static func estimate(
         x: [Double], xDimensions dx: Int, y: [Double], yDimensions dy: Int,
         neighbours k: Int = 3, seed: UInt64 = 0, stream: UInt64 = 0
-    ) -> MIEstimate {
-        precondition(dx >= 1 && dy >= 1 && x.count % dx == 0 && y.count % dy == 0 && x.count / dx == y.count / dy)
+    ) throws -> MIEstimate {
+        guard dx >= 1, dy >= 1, x.count % dx == 0, y.count % dy == 0, x.count / dx == y.count / dy else {
+            throw ImportanceError.shapeMismatch("x: \(x.count) values of dimension \(dx), y: \(y.count) of dimension \(dy)")
+        }
         let n = x.count / dx
-        precondition(k >= 1 && k < n, "need 1 ≤ k < N")
+        try validate(neighbours: k, samples: n)
+        if let s = x.firstIndex(where: { !$0.isFinite }) { throw ImportanceError.nonFiniteValue(feature: 0, sample: s / dx) }
+        if let s = y.firstIndex(where: { !$0.isFinite }) { throw ImportanceError.nonFiniteValue(feature: 0, sample: s / dy) }
         var xv = x, yv = y
         var rx = SeededRandom(seed: seed, stream: stream)
         var ry = SeededRandom(seed: seed, stream: stream &+ 1)
         xv.withUnsafeMutableBufferPointer { TieBreaking.addNoise($0, random: &rx) }
         yv.withUnsafeMutableBufferPointer { TieBreaking.addNoise($0, random: &ry) }
         return MIEstimate(raw: bruteForce(x: xv, xDimensions: dx, y: yv, yDimensions: dy, k: k))
+    }
+
+    static func validate(neighbours k: Int, samples n: Int) throws {
+        guard k >= 1 else { throw ImportanceError.invalidNeighbours(k) }
+        guard k < n else { throw ImportanceError.neighboursTooLarge(neighbours: k, smallestClass: n) }
     }
 
     static func bruteForce(x: [Double], xDimensions dx: Int, y: [Double], yDimensions dy: Int, k: Int) -> Double {

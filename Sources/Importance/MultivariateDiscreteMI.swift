@@ -13,9 +13,14 @@ public enum MultivariateDiscreteMI {
     /// (`1e-10 · max(1, mean|x|) · N(0,1)`, stream `stream`). One estimate per target.
     public static func estimate(
         x: [Double], dimensions: Int, targets: [DiscreteLabels], neighbours k: Int = 3, seed: UInt64 = 0, stream: UInt64 = 0
-    ) -> [MIEstimate] {
-        precondition(dimensions >= 1 && x.count % dimensions == 0)
+    ) throws -> [MIEstimate] {
+        guard dimensions >= 1, x.count % dimensions == 0 else { throw ImportanceError.shapeMismatch("\(x.count) values of dimension \(dimensions)") }
+        guard k >= 1 else { throw ImportanceError.invalidNeighbours(k) }
         let n = x.count / dimensions
+        for (t, l) in targets.enumerated() where l.count != n {
+            throw ImportanceError.shapeMismatch("target \(t) has \(l.count) labels for \(n) samples")
+        }
+        if let s = x.firstIndex(where: { !$0.isFinite }) { throw ImportanceError.nonFiniteValue(feature: 0, sample: s / dimensions) }
         var xv = x
         var random = SeededRandom(seed: seed, stream: stream)
         xv.withUnsafeMutableBufferPointer { TieBreaking.addNoise($0, random: &random) }

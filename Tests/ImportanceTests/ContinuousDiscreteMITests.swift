@@ -10,28 +10,28 @@ struct ContinuousDiscreteMITests {
     // x2 = cos((0.37 i²) mod 97), x3 = max(0, sin(2.1i) + 0.3y − 0.5)), s = 0…49: mean and sd over s.
     // x1 has no ties, so sklearn's value does not depend on its noise (sd 1e-15).
     @Test("agrees with scikit-learn on a tie-free feature", arguments: [(3, 0.799393039), (5, 0.8243438977)])
-    func tieFree(k: Int, expected: Double) {
-        let mi = ContinuousDiscreteMI.estimate(Formula.x1, labels: Formula.classes, neighbours: k)
+    func tieFree(k: Int, expected: Double) throws {
+        let mi = try ContinuousDiscreteMI.estimate(Formula.x1, labels: Formula.classes, neighbours: k)
         #expect(abs(mi.nats - expected) < 1e-6, "ours \(mi.nats), sklearn \(expected)")
     }
 
     @Test("agrees with scikit-learn within its noise spread on tied features",
           arguments: [(3, 1, 0.1450825011, 1.0791708424e-03), (5, 1, 0.1529195885, 4.2477286710e-04),
                       (3, 2, 0.2279767493, 1.1901486380e-02), (5, 2, 0.222159847, 8.3646628600e-03)])
-    func tied(k: Int, feature: Int, sklearnMean: Double, sklearnSD: Double) {
+    func tied(k: Int, feature: Int, sklearnMean: Double, sklearnSD: Double) throws {
         let x = feature == 1 ? Formula.x2 : Formula.x3
         // Several of our seeds: their mean must sit within sklearn's spread (4 sd of one draw).
-        let ours = (0..<10).map { ContinuousDiscreteMI.estimate(x, labels: Formula.classes, neighbours: k, seed: UInt64($0)).nats }
+        let ours = try (0..<10).map { try ContinuousDiscreteMI.estimate(x, labels: Formula.classes, neighbours: k, seed: UInt64($0)).nats }
         let mean = ours.reduce(0, +) / Double(ours.count)
         #expect(abs(mean - sklearnMean) < 4 * sklearnSD, "ours \(mean) vs sklearn \(sklearnMean) ± \(sklearnSD)")
     }
 
     // sklearn: mutual_info_classif(x1, y2, n_neighbors=3, random_state=0) where y2 = y with y2[10] = 9,
     // a class with one sample, which sklearn leaves out of the estimate.
-    @Test func singletonClassIsLeftOut() {
+    @Test func singletonClassIsLeftOut() throws {
         var labels = Formula.classes
         labels[10] = 9
-        let mi = ContinuousDiscreteMI.estimate(Formula.x1, labels: labels, neighbours: 3)
+        let mi = try ContinuousDiscreteMI.estimate(Formula.x1, labels: labels, neighbours: 3)
         #expect(abs(mi.nats - 0.8000755905592958) < 1e-6, "ours \(mi.nats)")
     }
 
@@ -39,7 +39,7 @@ struct ContinuousDiscreteMITests {
     /// The bars are scikit-learn's own errors on data of this kind (mi_peers.md section A, MAE
     /// over features: 0.0120 at N = 2000, 0.0069 at N = 10000).
     @Test("class-conditional Gaussians vs quadrature", arguments: [(2000, 0.0120), (10000, 0.0069)])
-    func gaussianMixture(n: Int, sklearnMAE: Double) {
+    func gaussianMixture(n: Int, sklearnMAE: Double) throws {
         let cases: [[Double]] = [[0, 0.3, -0.2], [-1, 0, 1.5], [0, 2, 4, -1.5], [0.0, 0.05]]
         var errors: [Double] = []
         for (ci, means) in cases.enumerated() {
@@ -48,7 +48,7 @@ struct ContinuousDiscreteMITests {
                 var random = SeededRandom(seed: UInt64(100 * ci + seed))
                 let y = (0..<n).map { _ in random.nextInt(below: means.count) }
                 let x = y.map { means[$0] + random.nextNormal() }
-                let mi = ContinuousDiscreteMI.estimate(x, labels: y, seed: UInt64(seed))
+                let mi = try ContinuousDiscreteMI.estimate(x, labels: y, seed: UInt64(seed))
                 errors.append(mi.nats - truth)
             }
         }
@@ -57,11 +57,11 @@ struct ContinuousDiscreteMITests {
         #expect(mae <= sklearnMAE)
     }
 
-    @Test func independentIsNearZero() {
+    @Test func independentIsNearZero() throws {
         var random = SeededRandom(seed: 7)
         let x = normals(10000, &random)
         let y = (0..<10000).map { _ in random.nextInt(below: 10) }
-        let mi = ContinuousDiscreteMI.estimate(x, labels: y)
+        let mi = try ContinuousDiscreteMI.estimate(x, labels: y)
         // sklearn's mean estimate on true-zero features at N=10000: 0.0029 (mi_peers.md, A).
         #expect(abs(mi.raw) < 0.01, "raw \(mi.raw)")
     }
@@ -69,7 +69,7 @@ struct ContinuousDiscreteMITests {
     /// Post-ReLU feature: X = max(0, Z), Z | Y=c ~ N(μ_c, 1); a fifth or more exact zeros.
     /// The true MI of this mixed discrete–continuous variable is computed by quadrature.
     @Test("many exact zeros (post-ReLU) vs quadrature", arguments: [[-1.0, 0.0, 1.0], [-0.5, 0.5, 1.0, 2.0]])
-    func manyZeros(means: [Double]) {
+    func manyZeros(means: [Double]) throws {
         let truth = quadratureMI(means: means, relu: true)
         var errors: [Double] = []
         var zeroShare = 0.0
@@ -78,7 +78,7 @@ struct ContinuousDiscreteMITests {
             let y = (0..<5000).map { _ in random.nextInt(below: means.count) }
             let x = y.map { max(0, means[$0] + random.nextNormal()) }
             zeroShare = Double(x.filter { $0 == 0 }.count) / Double(x.count)
-            errors.append(ContinuousDiscreteMI.estimate(x, labels: y, seed: UInt64(seed)).nats - truth)
+            errors.append(try ContinuousDiscreteMI.estimate(x, labels: y, seed: UInt64(seed)).nats - truth)
         }
         let mae = errors.map(abs).reduce(0, +) / Double(errors.count)
         print("many zeros (\(zeroShare) zeros): truth \(truth), MAE \(mae)")
@@ -90,7 +90,7 @@ struct ContinuousDiscreteMITests {
 
     /// The sorted O(N log N) search against the brute-force max-norm search of the multivariate
     /// estimator on the same prepared data (1-D): identical counts, so identical estimates.
-    @Test func sortedSearchMatchesBruteForce() {
+    @Test func sortedSearchMatchesBruteForce() throws {
         var random = SeededRandom(seed: 3)
         let n = 800
         let y = (0..<n).map { _ in random.nextInt(below: 4) }
@@ -100,7 +100,7 @@ struct ContinuousDiscreteMITests {
         x.withUnsafeMutableBufferPointer { TieBreaking.prepare($0, random: &noise) }
         let labels = DiscreteLabels(y)
         for k in [1, 3, 7] {
-            let sorted = ContinuousDiscreteMI.estimate(sorted: SortedColumn(x), labels: labels, neighbours: k, digamma: DigammaTable(limit: n + 1))
+            let sorted = try ContinuousDiscreteMI.estimate(sorted: SortedColumn(x), labels: labels, neighbours: k, digamma: DigammaTable(limit: n + 1))
             var row = [Double](repeating: 0, count: n)
             let brute = MultivariateDiscreteMI.estimate(
                 points: MaxNormPoints(rowMajor: x, dimensions: 1), targets: [ClassIndex(labels, neighbours: k)],
@@ -120,12 +120,12 @@ struct ContinuousDiscreteMITests {
         #expect(scores.count == 2 && scores[0].count == f)
         for j in 0..<f {
             let column = (0..<n).map { values[$0 * f + j] }
-            let single = ContinuousDiscreteMI.estimate(column, labels: y1, seed: 5, stream: UInt64(j))
+            let single = try ContinuousDiscreteMI.estimate(column, labels: y1, seed: 5, stream: UInt64(j))
             #expect(single.raw == scores[0][j].raw)
         }
     }
 
-    @Test func badInput() {
+    @Test func badInput() throws {
         #expect(throws: ImportanceError.nonFiniteValue(feature: 1, sample: 2)) {
             try PooledMI.estimate(values: [0, 1, 2, 3, 4, .nan], samples: 3, features: 2, targets: [DiscreteLabels([0, 1, 0])])
         }
@@ -145,7 +145,7 @@ struct ContinuousDiscreteMITests {
     }
 }
 
-@Test func neighboursCheckRejectsSmallClasses() {
+@Test func neighboursCheckRejectsSmallClasses() throws {
     #expect(throws: ImportanceError.neighboursTooLarge(neighbours: 3, smallestClass: 3)) {
         try DiscreteLabels([0, 0, 0, 1, 1, 1, 1]).validate(neighbours: 3)
     }

@@ -7,7 +7,7 @@ import Testing
 struct KMeansTests {
     /// Four blobs 10 apart with σ = 0.5: k-means must recover the generating groups exactly (up
     /// to relabelling) and every centre must be the mean of its group (computed here directly).
-    @Test func recoversSeparatedBlobs() {
+    @Test func recoversSeparatedBlobs() throws {
         var random = SeededRandom(seed: 1)
         let truthCentres: [[Double]] = [[0, 0, 0], [10, 0, 0], [0, 10, 0], [0, 0, 10]]
         var points: [Double] = []
@@ -37,7 +37,7 @@ struct KMeansTests {
     /// On overlapping data the result is a Lloyd fixed point: every point is nearest its own
     /// centre and every centre is the mean of its points (checked by brute force); same seed,
     /// same answer.
-    @Test func fixedPointAndDeterminism() {
+    @Test func fixedPointAndDeterminism() throws {
         var random = SeededRandom(seed: 2)
         let points = (0..<1200).map { _ in random.nextNormal() }
         let a = KMeans(points: points, dimensions: 2, clusters: 5, seed: 7)
@@ -60,7 +60,7 @@ struct KMeansTests {
         }
     }
 
-    @Test func fewerDistinctPointsThanClusters() {
+    @Test func fewerDistinctPointsThanClusters() throws {
         let points: [Double] = [1, 1, 1, 2, 2, 2]
         let km = KMeans(points: points, dimensions: 1, clusters: 4, seed: 0)
         #expect(km.assignments[0] == km.assignments[1] && km.assignments[3] == km.assignments[5])

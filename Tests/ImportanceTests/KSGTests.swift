@@ -8,8 +8,8 @@ struct KSGTests {
     // scikit-learn 1.9.1: mutual_info_regression(x1.reshape(-1, 1), yc, n_neighbors=k, random_state=0)
     // on the Formula arrays (yc = sin(1.3i)³ + 0.3 cos(0.11i)); no ties, so noise does not matter.
     @Test("agrees with scikit-learn on fixed arrays", arguments: [(3, 0.50304011813942), (4, 0.463102337275207)])
-    func fixedArrays(k: Int, expected: Double) {
-        let mi = KSGMutualInformation.estimate(Formula.x1, Formula.continuousTarget, neighbours: k)
+    func fixedArrays(k: Int, expected: Double) throws {
+        let mi = try KSGMutualInformation.estimate(Formula.x1, Formula.continuousTarget, neighbours: k)
         #expect(abs(mi.nats - expected) < 1e-6, "ours \(mi.nats), sklearn \(expected)")
     }
 
@@ -27,14 +27,14 @@ struct KSGTests {
     @Test("bivariate Gaussian vs closed form",
           arguments: [(2000, 0.0, 0.01215), (2000, 0.3, 0.01919), (2000, 0.6, 0.02284), (2000, 0.9, 0.03071),
                       (10000, 0.0, 0.00505), (10000, 0.3, 0.00816), (10000, 0.6, 0.00998), (10000, 0.9, 0.01224)])
-    func bivariateGaussian(n: Int, rho: Double, sklearnRMSE: Double) {
+    func bivariateGaussian(n: Int, rho: Double, sklearnRMSE: Double) throws {
         let truth = -0.5 * log(1 - rho * rho)
         var errors: [Double] = []
         for seed in 1...200 {
             var random = SeededRandom(seed: UInt64(1000 + seed))
             let z1 = normals(n, &random), z2 = normals(n, &random)
             let y = (0..<n).map { rho * z1[$0] + (1 - rho * rho).squareRoot() * z2[$0] }
-            errors.append(KSGMutualInformation.estimate(z1, y, seed: UInt64(seed)).nats - truth)
+            errors.append(try KSGMutualInformation.estimate(z1, y, seed: UInt64(seed)).nats - truth)
         }
         let rmse = (errors.map { $0 * $0 }.reduce(0, +) / Double(errors.count)).squareRoot()
         let bias = errors.reduce(0, +) / Double(errors.count)
@@ -45,7 +45,7 @@ struct KSGTests {
     /// The multivariate brute-force estimator on 2-D X, 2-D Y made of two independent Gaussian
     /// pairs with correlations ρ1, ρ2: MI = −½ ln(1−ρ1²) − ½ ln(1−ρ2²). KSG is biased in higher
     /// dimension; the bar (0.03 nats at N = 3000) is of the size reported by Kraskov et al. (fig. 4).
-    @Test func multivariateGaussian() {
+    @Test func multivariateGaussian() throws {
         let n = 3000, r1 = 0.6, r2 = 0.8
         let truth = -0.5 * log(1 - r1 * r1) - 0.5 * log(1 - r2 * r2)
         var random = SeededRandom(seed: 5)
@@ -55,14 +55,14 @@ struct KSGTests {
             x += [a, c]
             y += [r1 * a + (1 - r1 * r1).squareRoot() * b, r2 * c + (1 - r2 * r2).squareRoot() * d]
         }
-        let mi = KSGMutualInformation.estimate(x: x, xDimensions: 2, y: y, yDimensions: 2)
+        let mi = try KSGMutualInformation.estimate(x: x, xDimensions: 2, y: y, yDimensions: 2)
         print("KSG 2-D x 2-D: truth \(truth), estimate \(mi.raw)")
         #expect(abs(mi.raw - truth) < 0.03)
     }
 
     /// The sorted 1-D search and the brute-force search on the same prepared data give the same
     /// neighbour counts, so the same number.
-    @Test func sortedMatchesBruteForce() {
+    @Test func sortedMatchesBruteForce() throws {
         var random = SeededRandom(seed: 9)
         let n = 700
         var x = normals(n, &random)
@@ -77,10 +77,22 @@ struct KSGTests {
         }
     }
 
-    @Test func independentIsNearZero() {
+    @Test func independentIsNearZero() throws {
         var random = SeededRandom(seed: 21)
         let x = normals(5000, &random), y = normals(5000, &random)
-        let mi = KSGMutualInformation.estimate(x, y)
+        let mi = try KSGMutualInformation.estimate(x, y)
         #expect(abs(mi.raw) < 0.01, "raw \(mi.raw)")
+    }
+
+    @Test func badInput() throws {
+        #expect(throws: ImportanceError.neighboursTooLarge(neighbours: 3, smallestClass: 3)) {
+            try KSGMutualInformation.estimate([1, 2, 3], [1, 2, 3])
+        }
+        #expect(throws: ImportanceError.nonFiniteValue(feature: 0, sample: 1)) {
+            try KSGMutualInformation.estimate([1, .nan, 3, 4, 5], [1, 2, 3, 4, 5])
+        }
+        #expect(throws: ImportanceError.shapeMismatch("x: 4 values of dimension 2, y: 3 of dimension 1")) {
+            try KSGMutualInformation.estimate(x: [1, 2, 3, 4], xDimensions: 2, y: [1, 2, 3], yDimensions: 1)
+        }
     }
 }
