@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "FeatureData", swiftSettings: fastRelease),
         .target(name: "Inference", dependencies: ["FeatureData", "CBLAS"], swiftSettings: fastRelease),
         // Importance takes MultiObjective only for SeededRandom (one generator for the whole toolkit).
-        .target(name: "Importance", dependencies: ["FeatureData", "Inference", "MultiObjective"], swiftSettings: fastRelease),
+        .target(name: "Importance", dependencies: ["FeatureData", "Inference", "MultiObjective"], exclude: ["README.md"], swiftSettings: fastRelease),
         .target(
             name: "Allocation",
             dependencies: ["FeatureData", "Inference", "Importance", "MultiObjective", "CGLPKGuard"],
