@@ -94,15 +94,26 @@ public enum ContinuousDiscreteMI {
                         fill[c] = f + 1
                     }
                     let v = vb.baseAddress!
+                    var classK = [Int](repeating: 0, count: classCount)
                     for c in 0..<classCount {
                         let members = start[c + 1] - start[c]
+                        classK[c] = min(k, members - 1)
                         guard members >= 2 else { continue }
-                        let kc = min(k, members - 1)
-                        sumK += digamma[kc] * Double(members)
+                        sumK += digamma[classK[c]] * Double(members)
                         sumN += digamma[members] * Double(members)
+                    }
+                    // Visit samples in global sorted order (not class by class): the all-sample
+                    // searches then stay near the previous one (cache-resident), and each class's
+                    // arrays are read as one forward stream.
+                    var cursor = [Int](repeating: 0, count: classCount)
+                    for g in 0..<n {
+                        let c = Int(classes[g])
+                        let a = cursor[c]
+                        cursor[c] = a + 1
+                        let kc = classK[c]
                         let cv = cvb.baseAddress! + start[c] + 2 * c + 1
                         let cp = cpb.baseAddress! + start[c] + 2 * c + 1
-                        for a in 0..<members {
+                        do {
                             let x = cv[a]
                             // k nearest within the class: a two-sided merge outwards from a.
                             var lo = a - 1, hi = a + 1
