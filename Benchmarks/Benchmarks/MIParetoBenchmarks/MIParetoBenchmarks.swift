@@ -8,4 +8,5 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 50
     )
     registerAllocationBenchmarks()
+    registerImportanceBenchmarks()
 }

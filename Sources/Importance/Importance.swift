@@ -1,1 +1,0 @@
-// Importance: see README.md in this folder.

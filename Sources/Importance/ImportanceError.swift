@@ -1,0 +1,25 @@
+/// Invalid input to an estimator, described so a command can print `error: <what>`.
+public enum ImportanceError: Error, Equatable, CustomStringConvertible {
+    /// A value is NaN or infinite (feature index, sample index).
+    case nonFiniteValue(feature: Int, sample: Int)
+    /// `k` must be at least 1 and smaller than every class (else the class has no k-th neighbour).
+    case neighboursTooLarge(neighbours: Int, smallestClass: Int)
+    case invalidNeighbours(Int)
+    case shapeMismatch(String)
+    case invalidArgument(String)
+
+    public var description: String {
+        switch self {
+        case let .nonFiniteValue(feature, sample):
+            return "feature \(feature) has a non-finite value (NaN or infinity) at sample \(sample)"
+        case let .neighboursTooLarge(k, smallest):
+            return "--neighbors \(k) is not smaller than the smallest class (\(smallest) samples)"
+        case let .invalidNeighbours(k):
+            return "--neighbors must be at least 1 (got \(k))"
+        case let .shapeMismatch(what):
+            return "shape mismatch: \(what)"
+        case let .invalidArgument(what):
+            return what
+        }
+    }
+}
