@@ -1,0 +1,78 @@
+import Foundation
+
+/// A set of decision vectors with exact equality (−0 equals +0), for duplicate elimination.
+///
+/// pymoo drops an offspring whose variables lie within 1e-16 of an existing individual's: for
+/// doubles that is equality. A hash table over flat storage finds them in O(n) per generation
+/// instead of comparing every pair.
+struct DecisionVectorSet {
+    let width: Int
+    private var rows: [Double] = []
+    private var table: [Int32]
+    private var mask: Int
+    private(set) var count = 0
+
+    init(width: Int, capacity: Int) {
+        self.width = width
+        var size = 16
+        while size < 2 * capacity { size <<= 1 }
+        table = Array(repeating: -1, count: size)
+        mask = size - 1
+        rows.reserveCapacity(capacity * width)
+    }
+
+    mutating func removeAll() {
+        for i in table.indices { table[i] = -1 }
+        rows.removeAll(keepingCapacity: true)
+        count = 0
+    }
+
+    @inline(__always) private func hash(_ x: UnsafePointer<Double>) -> Int {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for i in 0..<width {
+            h ^= (x[i] + 0.0).bitPattern
+            h = (h ^ (h >> 29)) &* 0xBF58_476D_1CE4_E5B9
+        }
+        return Int(truncatingIfNeeded: h ^ (h >> 32))
+    }
+
+    func contains(_ x: UnsafePointer<Double>) -> Bool { slot(of: x).found }
+
+    /// Adds `x`; returns false (and adds nothing) if an equal vector is already present.
+    @discardableResult
+    mutating func insert(_ x: UnsafePointer<Double>) -> Bool {
+        let (slot, found) = self.slot(of: x)
+        if found { return false }
+        if 2 * (count + 1) > table.count { grow(); return insert(x) }
+        table[slot] = Int32(count)
+        for i in 0..<width { rows.append(x[i]) }
+        count += 1
+        return true
+    }
+
+    private func slot(of x: UnsafePointer<Double>) -> (slot: Int, found: Bool) {
+        var s = hash(x) & mask
+        return rows.withUnsafeBufferPointer { r in
+            table.withUnsafeBufferPointer { t in
+                while true {
+                    let e = Int(t[s])
+                    if e < 0 { return (s, false) }
+                    var equal = true
+                    for i in 0..<width where r[e * width + i] != x[i] { equal = false; break }
+                    if equal { return (s, true) }
+                    s = (s + 1) & mask
+                }
+            }
+        }
+    }
+
+    private mutating func grow() {
+        let old = rows
+        let n = count
+        table = Array(repeating: -1, count: table.count * 2)
+        mask = table.count - 1
+        rows.removeAll(keepingCapacity: true)
+        count = 0
+        old.withUnsafeBufferPointer { o in for k in 0..<n { insert(o.baseAddress! + k * width) } }
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+
+/// Recombines two parents into two children. Implementations are value types with their settings
+/// (Codable, so checkpoints record them); the variable space tells them bounds and which
+/// variables are integers (children must come back inside the space, integers rounded).
+public protocol CrossoverOperator: Sendable, Codable, Equatable {
+    /// Probability that a mating recombines at all (otherwise the children copy the parents).
+    var probability: Double { get }
+    func cross(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>,
+               into c1: UnsafeMutablePointer<Double>, _ c2: UnsafeMutablePointer<Double>,
+               space: VariableSpace, random: inout SeededRandom)
+}
+
+/// Perturbs one individual in place; the result must lie inside the space.
+public protocol MutationOperator: Sendable, Codable, Equatable {
+    func mutate(_ x: UnsafeMutablePointer<Double>, space: VariableSpace, random: inout SeededRandom)
+}
+
+/// The crossover of an NSGA-II run, by kind (Codable for checkpoints).
+public enum CrossoverChoice: Codable, Equatable, Sendable {
+    case simulatedBinary(SimulatedBinaryCrossover)
+    case uniform(UniformCrossover)
+
+    var crossover: any CrossoverOperator {
+        switch self {
+        case .simulatedBinary(let c): return c
+        case .uniform(let c): return c
+        }
+    }
+}
+
+/// The mutation of an NSGA-II run, by kind (Codable for checkpoints).
+public enum MutationChoice: Codable, Equatable, Sendable {
+    case polynomial(PolynomialMutation)
+    case integerStep(IntegerStepMutation)
+
+    var mutation: any MutationOperator {
+        switch self {
+        case .polynomial(let m): return m
+        case .integerStep(let m): return m
+        }
+    }
+}
+
+/// x^k for a non-negative integer k by repeated squaring (exact for the small k of SBX/PM
+/// distribution indices, and several times faster than `pow`).
+@inline(__always)
+func integerPower(_ x: Double, _ k: Int) -> Double {
+    var result = 1.0, base = x, e = k
+    while e > 0 {
+        if e & 1 == 1 { result *= base }
+        base *= base
+        e >>= 1
+    }
+    return result
+}
+
+/// x^(η+1): the integer fast path when η is a whole number.
+@inline(__always)
+func powerEtaPlusOne(_ x: Double, eta: Double) -> Double {
+    let k = eta + 1
+    if k == k.rounded(), k >= 0, k <= 64 { return integerPower(x, Int(k)) }
+    return pow(x, k)
+}

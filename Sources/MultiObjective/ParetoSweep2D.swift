@@ -1,0 +1,43 @@
+import Foundation
+
+/// Non-dominated sorting of two objectives in O(N log N).
+///
+/// Points are visited in lexicographic order, so every possible dominator of a point comes before
+/// it. Within a front, points visited so far have increasing f1 and decreasing f2, so the front
+/// dominates the new point exactly when its last point does. Whether front k dominates a point is
+/// monotone in k (a dominator in front k is itself dominated by some point of front k−1), which
+/// permits a binary search over the fronts.
+enum ParetoSweep2D {
+    /// A point's coordinates next to its index: sorting this contiguous array is cache-friendly.
+    private struct Entry { var a: Double; var b: Double; var index: Int }
+
+    static func ranks(_ f: UnsafePointer<Double>, count n: Int) -> [Int] {
+        var entries = [Entry](unsafeUninitializedCapacity: n) { buf, c in
+            for i in 0..<n { buf[i] = Entry(a: f[2 * i], b: f[2 * i + 1], index: i) }
+            c = n
+        }
+        entries.withUnsafeMutableBufferPointer { e in
+            e.sort { x, y in x.a != y.a ? x.a < y.a : (x.b != y.b ? x.b < y.b : x.index < y.index) }
+        }
+        var ranks = [Int](repeating: 0, count: n)
+        // Last point of every front (its f1, f2).
+        var lastA = [Double](), lastB = [Double]()
+        lastA.reserveCapacity(64); lastB.reserveCapacity(64)
+        entries.withUnsafeBufferPointer { e in
+            ranks.withUnsafeMutableBufferPointer { r in
+                for p in e {
+                    var lo = 0, hi = lastA.count
+                    while lo < hi {
+                        let mid = (lo + hi) >> 1
+                        let dominated = lastB[mid] <= p.b && !(lastB[mid] == p.b && lastA[mid] == p.a)
+                        if dominated { lo = mid + 1 } else { hi = mid }
+                    }
+                    if lo == lastA.count { lastA.append(p.a); lastB.append(p.b) }
+                    else { lastA[lo] = p.a; lastB[lo] = p.b }
+                    r[p.index] = lo
+                }
+            }
+        }
+        return ranks
+    }
+}
