@@ -15,22 +15,18 @@ public enum CrowdingDistance {
             return
         }
         for k in 0..<n { distances[k] = 0 }
-        var order = [Int](repeating: 0, count: n)
-        order.withUnsafeMutableBufferPointer { o in
+        // (value, position) pairs sorted by value then position: pymoo's stable mergesort order.
+        var keyed = [(value: Double, position: Int)](repeating: (0, 0), count: n)
+        keyed.withUnsafeMutableBufferPointer { o in
             for j in 0..<m {
-                for k in 0..<n { o[k] = k }
-                o.sort { a, b in
-                    let va = f[members[a] * m + j], vb = f[members[b] * m + j]
-                    return va != vb ? va < vb : a < b
-                }
-                let lo = f[members[o[0]] * m + j], hi = f[members[o[n - 1]] * m + j]
-                let range = hi - lo
-                distances[o[0]] = .infinity
-                distances[o[n - 1]] = .infinity
+                for k in 0..<n { o[k] = (f[members[k] * m + j], k) }
+                o.sort { a, b in a.value != b.value ? a.value < b.value : a.position < b.position }
+                let range = o[n - 1].value - o[0].value
+                distances[o[0].position] = .infinity
+                distances[o[n - 1].position] = .infinity
                 guard range > 0 else { continue }
                 for k in 1..<(n - 1) {
-                    let gap = f[members[o[k + 1]] * m + j] - f[members[o[k - 1]] * m + j]
-                    distances[o[k]] += gap / range
+                    distances[o[k].position] += (o[k + 1].value - o[k - 1].value) / range
                 }
             }
         }

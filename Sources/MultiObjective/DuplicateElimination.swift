@@ -27,12 +27,21 @@ struct DecisionVectorSet {
         count = 0
     }
 
+    /// Four independent multiply–xor lanes (so the CPU overlaps them), then a final mix.
     @inline(__always) private func hash(_ x: UnsafePointer<Double>) -> Int {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15
-        for i in 0..<width {
-            h ^= (x[i] + 0.0).bitPattern
-            h = (h ^ (h >> 29)) &* 0xBF58_476D_1CE4_E5B9
+        var h0: UInt64 = 0x9E37_79B9_7F4A_7C15, h1: UInt64 = 0xBF58_476D_1CE4_E5B9
+        var h2: UInt64 = 0x94D0_49BB_1331_11EB, h3: UInt64 = 0xD1B5_4A32_D192_ED03
+        var i = 0
+        while i + 4 <= width {
+            h0 = (h0 ^ (x[i] + 0.0).bitPattern) &* 0xFF51_AFD7_ED55_8CCD
+            h1 = (h1 ^ (x[i + 1] + 0.0).bitPattern) &* 0xC4CE_B9FE_1A85_EC53
+            h2 = (h2 ^ (x[i + 2] + 0.0).bitPattern) &* 0xFF51_AFD7_ED55_8CCD
+            h3 = (h3 ^ (x[i + 3] + 0.0).bitPattern) &* 0xC4CE_B9FE_1A85_EC53
+            i += 4
         }
+        while i < width { h0 = (h0 ^ (x[i] + 0.0).bitPattern) &* 0xFF51_AFD7_ED55_8CCD; i += 1 }
+        var h = h0 ^ (h1 >> 17) ^ (h2 << 7) ^ (h3 >> 31)
+        h = (h ^ (h >> 29)) &* 0xBF58_476D_1CE4_E5B9
         return Int(truncatingIfNeeded: h ^ (h >> 32))
     }
 

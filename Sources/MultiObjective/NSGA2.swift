@@ -144,10 +144,11 @@ public final class NSGA2 {
                         }
                         mutation.mutate(c1, space: space, random: &random)
                         mutation.mutate(c2, space: space, random: &random)
-                        for child in [c1, c2] where made < wanted {
-                            if settings.eliminateDuplicates && !seen.insert(child) { continue }
+                        for child in 0..<2 where made < wanted {
+                            let c = child == 0 ? c1 : c2
+                            if settings.eliminateDuplicates && !seen.insert(c) { continue }
                             offspring.x.withUnsafeMutableBufferPointer { ox in
-                                (ox.baseAddress! + made * n).update(from: child, count: n)
+                                (ox.baseAddress! + made * n).update(from: c, count: n)
                             }
                             made += 1
                         }

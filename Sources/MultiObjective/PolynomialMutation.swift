@@ -30,11 +30,11 @@ public struct PolynomialMutation: MutationOperator {
                     if u <= 0.5 {
                         let xy = 1 - (v - xl) / width
                         let value = 2 * u + (1 - 2 * u) * powerEtaPlusOne(xy, eta: eta)
-                        deltaQ = pow(value, inverse) - 1
+                        deltaQ = exp(log(value) * inverse) - 1
                     } else {
                         let xy = 1 - (xu - v) / width
                         let value = 2 * (1 - u) + 2 * (u - 0.5) * powerEtaPlusOne(xy, eta: eta)
-                        deltaQ = 1 - pow(value, inverse)
+                        deltaQ = 1 - exp(log(value) * inverse)
                     }
                     x[i] = min(max(v + deltaQ * width, xl), xu)
                 }

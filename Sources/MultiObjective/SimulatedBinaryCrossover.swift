@@ -38,9 +38,10 @@ public struct SimulatedBinaryCrossover: CrossoverOperator {
                     let delta = y2 - y1
                     let u = random.nextUnit()
 
+                    @inline(__always) func root(_ x: Double) -> Double { exp(log(x) * inverse) }
                     @inline(__always) func betaQ(_ beta: Double) -> Double {
                         let alpha = 2 - 1 / powerEtaPlusOne(beta, eta: eta)
-                        return u <= 1 / alpha ? pow(u * alpha, inverse) : pow(1 / (2 - u * alpha), inverse)
+                        return u <= 1 / alpha ? root(u * alpha) : root(1 / (2 - u * alpha))
                     }
                     var low = 0.5 * ((y1 + y2) - betaQ(1 + 2 * (y1 - xl) / delta) * delta)
                     var high = 0.5 * ((y1 + y2) + betaQ(1 + 2 * (xu - y2) / delta) * delta)
