@@ -12,6 +12,7 @@ struct MIPareto: ParsableCommand {
         """,
         version: "0.1.0",
         subcommands: [
+            NSGA2Command.self,
         ]
     )
 
