@@ -162,14 +162,10 @@ public final class NSGA2 {
         state.evaluations += made
 
         // Merge parents and offspring, then keep the best `size`.
-        let p = state.population
-        merged.resize(to: p.count + made)
-        for i in 0..<p.count { merged.copyRow(i, from: p, row: i) }
-        for i in 0..<made { merged.copyRow(p.count + i, from: offspring, row: i) }
-        var survivors = state.population
-        state.population = Population(count: 0, variableCount: 0, objectiveCount: 0, constraintCount: 0)
-        survival.survive(&merged, count: size, random: &random, into: &survivors)
-        state.population = survivors
+        // `merged` takes the population's storage (no copy), then the offspring are appended.
+        swap(&merged, &state.population)
+        merged.append(offspring, count: made)
+        survival.survive(&merged, count: size, random: &random, into: &state.population)
         state.random = random
         state.generation += 1
     }

@@ -62,3 +62,23 @@ func powerEtaPlusOne(_ x: Double, eta: Double) -> Double {
     if k == k.rounded(), k >= 0, k <= 64 { return integerPower(x, Int(k)) }
     return pow(x, k)
 }
+
+/// x^(1/k) for a whole number k ≥ 1 and x ≥ 0: a single-precision estimate refined by one Newton
+/// step in double precision (relative error ~1e-13, about twice as fast as `pow`). SBX and
+/// polynomial mutation take this root of a uniform draw once or twice per changed variable, which
+/// makes it the hottest arithmetic of an NSGA-II run.
+@inline(__always)
+func wholeRoot(_ x: Double, _ k: Int) -> Double {
+    guard x > 0, x < 1e30 else { return x == 0 ? 0 : pow(x, 1 / Double(k)) }
+    let y = Double(expf(logf(Float(x)) / Float(k)))
+    // Newton on y^k = x: y ← y·((k−1) + x / y^k) / k.
+    return y * (Double(k - 1) + x / integerPower(y, k)) / Double(k)
+}
+
+/// x^(1/(η+1)): the fast root when η is a whole number, `pow` otherwise.
+@inline(__always)
+func rootEtaPlusOne(_ x: Double, eta: Double) -> Double {
+    let k = eta + 1
+    if k == k.rounded(), k >= 1, k <= 64 { return wholeRoot(x, Int(k)) }
+    return pow(x, 1 / k)
+}

@@ -17,11 +17,19 @@ public struct PolynomialMutation: MutationOperator {
     public func mutate(_ x: UnsafeMutablePointer<Double>, space: VariableSpace, random: inout SeededRandom) {
         let n = space.count
         let p = variableProbability ?? min(0.5, 1 / Double(n))
-        let inverse = 1 / (eta + 1)
         space.lower.withUnsafeBufferPointer { lower in
             space.upper.withUnsafeBufferPointer { upper in
-                for i in 0..<n {
-                    guard random.nextUnit() < p else { continue }
+                // Which variables mutate: Bernoulli(p) each, drawn as geometric gaps between
+                // mutated variables (one draw per mutation instead of one per variable).
+                let logMiss = log1p(-p)
+                var i = -1
+                while true {
+                    if p >= 1 { i += 1 } else if p <= 0 { break } else {
+                        let gap = (log(1 - random.nextUnit()) / logMiss).rounded(.down)
+                        guard gap < Double(n - i - 1) else { break }
+                        i += 1 + Int(gap)
+                    }
+                    if i >= n { break }
                     let xl = lower[i], xu = upper[i]
                     guard xl < xu else { continue }
                     let v = x[i], width = xu - xl
@@ -30,11 +38,11 @@ public struct PolynomialMutation: MutationOperator {
                     if u <= 0.5 {
                         let xy = 1 - (v - xl) / width
                         let value = 2 * u + (1 - 2 * u) * powerEtaPlusOne(xy, eta: eta)
-                        deltaQ = exp(log(value) * inverse) - 1
+                        deltaQ = rootEtaPlusOne(value, eta: eta) - 1
                     } else {
                         let xy = 1 - (xu - v) / width
                         let value = 2 * (1 - u) + 2 * (u - 0.5) * powerEtaPlusOne(xy, eta: eta)
-                        deltaQ = 1 - exp(log(value) * inverse)
+                        deltaQ = 1 - rootEtaPlusOne(value, eta: eta)
                     }
                     x[i] = min(max(v + deltaQ * width, xl), xu)
                 }

@@ -59,4 +59,38 @@ public struct Population: Codable, Sendable, Equatable {
         rank[i] = other.rank[j]
         crowding[i] = other.crowding[j]
     }
+
+    /// Makes this population the rows `rows` of `source`, in that order (one pass per array, no
+    /// per-row overhead: survival gathers every generation).
+    mutating func gather(from source: Population, rows: [Int]) {
+        resize(to: rows.count)
+        Population.gather(&x, source.x, rows, variableCount)
+        Population.gather(&f, source.f, rows, objectiveCount)
+        Population.gather(&g, source.g, rows, constraintCount)
+        Population.gather(&violation, source.violation, rows, 1)
+        Population.gather(&rank, source.rank, rows, 1)
+        Population.gather(&crowding, source.crowding, rows, 1)
+    }
+
+    private static func gather<T>(_ destination: inout [T], _ source: [T], _ rows: [Int], _ width: Int) {
+        guard width > 0 else { return }
+        destination.withUnsafeMutableBufferPointer { d in
+            source.withUnsafeBufferPointer { s in
+                for (k, r) in rows.enumerated() {
+                    (d.baseAddress! + k * width).update(from: s.baseAddress! + r * width, count: width)
+                }
+            }
+        }
+    }
+
+    /// Appends rows `0..<count` of `other` (same shape) after this population's rows.
+    mutating func append(_ other: Population, count: Int) {
+        x.append(contentsOf: other.x[0..<(count * variableCount)])
+        f.append(contentsOf: other.f[0..<(count * objectiveCount)])
+        g.append(contentsOf: other.g[0..<(count * constraintCount)])
+        violation.append(contentsOf: other.violation[0..<count])
+        rank.append(contentsOf: other.rank[0..<count])
+        crowding.append(contentsOf: other.crowding[0..<count])
+        self.count += count
+    }
 }

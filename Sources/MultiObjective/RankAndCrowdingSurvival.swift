@@ -64,7 +64,6 @@ public struct RankAndCrowdingSurvival: Sendable {
                 chosen.append(i)
             }
         }
-        survivors.resize(to: chosen.count)
-        for (k, i) in chosen.enumerated() { survivors.copyRow(k, from: merged, row: i) }
+        survivors.gather(from: merged, rows: chosen)
     }
 }

@@ -24,7 +24,11 @@ public struct SimulatedBinaryCrossover: CrossoverOperator {
                       into c1: UnsafeMutablePointer<Double>, _ c2: UnsafeMutablePointer<Double>,
                       space: VariableSpace, random: inout SeededRandom) {
         let n = space.count
-        let inverse = 1 / (eta + 1)
+        // x^(η+1) and x^(1/(η+1)): whole-number fast paths decided once per call.
+        let k = eta + 1
+        let whole = k == k.rounded() && k >= 1 && k <= 64 ? Int(k) : 0
+        @inline(__always) func power(_ x: Double) -> Double { whole > 0 ? integerPower(x, whole) : pow(x, k) }
+        @inline(__always) func root(_ x: Double) -> Double { whole > 0 ? wholeRoot(x, whole) : pow(x, 1 / k) }
         space.lower.withUnsafeBufferPointer { lower in
             space.upper.withUnsafeBufferPointer { upper in
                 for i in 0..<n {
@@ -35,16 +39,18 @@ public struct SimulatedBinaryCrossover: CrossoverOperator {
                     let xl = lower[i], xu = upper[i]
                     guard abs(xa - xb) > 1e-14, xl < xu else { continue }
                     let y1 = min(xa, xb), y2 = max(xa, xb)
-                    let delta = y2 - y1
+                    let delta = y2 - y1, inverseDelta = 1 / delta
                     let u = random.nextUnit()
 
-                    @inline(__always) func root(_ x: Double) -> Double { exp(log(x) * inverse) }
+                    // Spread factor for a child on the side with room `beta` (pymoo's calc_betaq);
+                    // `u ≤ 1/α` is tested as `u·α ≤ 1` to save a division on this hot path.
                     @inline(__always) func betaQ(_ beta: Double) -> Double {
-                        let alpha = 2 - 1 / powerEtaPlusOne(beta, eta: eta)
-                        return u <= 1 / alpha ? root(u * alpha) : root(1 / (2 - u * alpha))
+                        let alpha = 2 - 1 / power(beta)
+                        let ua = u * alpha
+                        return ua <= 1 ? root(ua) : root(1 / (2 - ua))
                     }
-                    var low = 0.5 * ((y1 + y2) - betaQ(1 + 2 * (y1 - xl) / delta) * delta)
-                    var high = 0.5 * ((y1 + y2) + betaQ(1 + 2 * (xu - y2) / delta) * delta)
+                    var low = 0.5 * ((y1 + y2) - betaQ(1 + 2 * (y1 - xl) * inverseDelta) * delta)
+                    var high = 0.5 * ((y1 + y2) + betaQ(1 + 2 * (xu - y2) * inverseDelta) * delta)
                     low = min(max(low, xl), xu)
                     high = min(max(high, xl), xu)
                     // Children follow their parents' side unless exchanged.
