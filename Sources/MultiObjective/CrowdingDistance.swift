@@ -19,8 +19,15 @@ public enum CrowdingDistance {
         var keyed = [(value: Double, position: Int)](repeating: (0, 0), count: n)
         keyed.withUnsafeMutableBufferPointer { o in
             for j in 0..<m {
-                for k in 0..<n { o[k] = (f[members[k] * m + j], k) }
-                o.sort { a, b in a.value != b.value ? a.value < b.value : a.position < b.position }
+                if j == 1 && m == 2 && strictlyDecreasing(f2Along: o, f, members) {
+                    // Two objectives on a front: the f1 order, reversed, usually already sorts f2
+                    // (strictly decreasing along the front); then only the values need refreshing.
+                    o.reverse()
+                    for k in 0..<n { o[k].value = f[members[o[k].position] * m + 1] }
+                } else {
+                    for k in 0..<n { o[k] = (f[members[k] * m + j], k) }
+                    o.sort { a, b in a.value != b.value ? a.value < b.value : a.position < b.position }
+                }
                 let range = o[n - 1].value - o[0].value
                 distances[o[0].position] = .infinity
                 distances[o[n - 1].position] = .infinity
@@ -32,6 +39,20 @@ public enum CrowdingDistance {
         }
         let scale = 1.0 / Double(m)
         for k in 0..<n where distances[k].isFinite { distances[k] *= scale }
+    }
+
+    /// With `o` sorted by f1: true when f2 strictly decreases along it, so that reversing `o`
+    /// gives exactly the f2 order (no ties, hence no question of tie order).
+    @inline(__always)
+    private static func strictlyDecreasing(f2Along o: UnsafeMutableBufferPointer<(value: Double, position: Int)>,
+                                           _ f: UnsafePointer<Double>, _ members: UnsafeBufferPointer<Int>) -> Bool {
+        var previous = f[members[o[0].position] * 2 + 1]
+        for k in 1..<o.count {
+            let v = f[members[o[k].position] * 2 + 1]
+            if !(v < previous) { return false }
+            previous = v
+        }
+        return true
     }
 
     /// Crowding distances of a set of points given as rows.

@@ -24,40 +24,49 @@ public struct SimulatedBinaryCrossover: CrossoverOperator {
                       into c1: UnsafeMutablePointer<Double>, _ c2: UnsafeMutablePointer<Double>,
                       space: VariableSpace, random: inout SeededRandom) {
         let n = space.count
-        // x^(η+1) and x^(1/(η+1)): whole-number fast paths decided once per call.
         let k = eta + 1
         let whole = k == k.rounded() && k >= 1 && k <= 64 ? Int(k) : 0
-        @inline(__always) func power(_ x: Double) -> Double { whole > 0 ? integerPower(x, whole) : pow(x, k) }
-        @inline(__always) func root(_ x: Double) -> Double { whole > 0 ? wholeRoot(x, whole) : pow(x, 1 / k) }
-        space.lower.withUnsafeBufferPointer { lower in
-            space.upper.withUnsafeBufferPointer { upper in
-                for i in 0..<n {
-                    let xa = a[i], xb = b[i]
-                    c1[i] = xa
-                    c2[i] = xb
-                    guard random.nextUnit() < variableProbability else { continue }
-                    let xl = lower[i], xu = upper[i]
-                    guard abs(xa - xb) > 1e-14, xl < xu else { continue }
-                    let y1 = min(xa, xb), y2 = max(xa, xb)
-                    let delta = y2 - y1, inverseDelta = 1 / delta
-                    let u = random.nextUnit()
-
-                    // Spread factor for a child on the side with room `beta` (pymoo's calc_betaq);
-                    // `u ≤ 1/α` is tested as `u·α ≤ 1` to save a division on this hot path.
-                    @inline(__always) func betaQ(_ beta: Double) -> Double {
-                        let alpha = 2 - 1 / power(beta)
-                        let ua = u * alpha
-                        return ua <= 1 ? root(ua) : root(1 / (2 - ua))
+        let roots = WholeRoot(max(whole, 1))
+        let vp = variableProbability, xp = exchangeProbability
+        // Pass 1 picks the variables to recombine (copying the parents meanwhile); pass 2 does the
+        // arithmetic without data-dependent branches, so the CPU overlaps consecutive variables
+        // instead of stalling on a mispredicted coin flip in the middle of the chain.
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: n) { picked in
+            var count = 0
+            space.lower.withUnsafeBufferPointer { lower in
+                space.upper.withUnsafeBufferPointer { upper in
+                    for i in 0..<n {
+                        let xa = a[i], xb = b[i]
+                        c1[i] = xa
+                        c2[i] = xb
+                        let take = (random.nextUnit() < vp ? 1 : 0) & (abs(xa - xb) > 1e-14 ? 1 : 0) & (lower[i] < upper[i] ? 1 : 0)
+                        picked[count] = i
+                        count += take
                     }
-                    var low = 0.5 * ((y1 + y2) - betaQ(1 + 2 * (y1 - xl) * inverseDelta) * delta)
-                    var high = 0.5 * ((y1 + y2) + betaQ(1 + 2 * (xu - y2) * inverseDelta) * delta)
-                    low = min(max(low, xl), xu)
-                    high = min(max(high, xl), xu)
-                    // Children follow their parents' side unless exchanged.
-                    var first = xa <= xb ? low : high, second = xa <= xb ? high : low
-                    if random.nextUnit() < exchangeProbability { swap(&first, &second) }
-                    c1[i] = first
-                    c2[i] = second
+                    for t in 0..<count {
+                        let i = picked[t]
+                        let xa = a[i], xb = b[i], xl = lower[i], xu = upper[i]
+                        let y1 = min(xa, xb), y2 = max(xa, xb)
+                        let delta = y2 - y1, inverseDelta = 1 / delta
+                        let u = random.nextUnit()
+                        let swapChildren = random.nextUnit() < xp
+                        let beta1 = 1 + 2 * (y1 - xl) * inverseDelta
+                        let beta2 = 1 + 2 * (xu - y2) * inverseDelta
+                        let q1: Double, q2: Double
+                        if whole > 0 {
+                            q1 = spread(u: u, beta: beta1, whole: whole, roots: roots)
+                            q2 = spread(u: u, beta: beta2, whole: whole, roots: roots)
+                        } else {
+                            q1 = spread(u: u, beta: beta1, k: k)
+                            q2 = spread(u: u, beta: beta2, k: k)
+                        }
+                        let low = min(max(0.5 * ((y1 + y2) - q1 * delta), xl), xu)
+                        let high = min(max(0.5 * ((y1 + y2) + q2 * delta), xl), xu)
+                        // Children follow their parents' side unless exchanged.
+                        let aLow = (xa <= xb) != swapChildren
+                        c1[i] = aLow ? low : high
+                        c2[i] = aLow ? high : low
+                    }
                 }
             }
         }
@@ -65,5 +74,22 @@ public struct SimulatedBinaryCrossover: CrossoverOperator {
             space.repair(c1)
             space.repair(c2)
         }
+    }
+
+    /// Spread factor β_q for the child on the side with room β (pymoo's calc_betaq):
+    /// α = 2 − β^−(η+1); β_q = (uα)^(1/(η+1)) if uα ≤ 1, else (2 − uα)^(−1/(η+1)).
+    /// Whole-number η+1: both cases share one float estimate and one Newton step, chosen by selects.
+    @inline(__always)
+    private func spread(u: Double, beta: Double, whole: Int, roots: WholeRoot) -> Double {
+        let ua = u * (2 - 1 / integerPower(beta, whole))
+        let inside = ua <= 1
+        let z = inside ? ua : 2 - ua
+        return inside ? roots.root(z) : roots.inverseRoot(z)
+    }
+
+    @inline(__always)
+    private func spread(u: Double, beta: Double, k: Double) -> Double {
+        let ua = u * (2 - pow(beta, -k))
+        return ua <= 1 ? pow(ua, 1 / k) : pow(2 - ua, -1 / k)
     }
 }

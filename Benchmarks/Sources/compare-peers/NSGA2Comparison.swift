@@ -16,42 +16,57 @@ struct NSGA2Comparison: ParsableCommand {
     @Flag(help: "Skip the Python peers.") var noPeers = false
 
     func run() throws {
-        print("problem | lib      | HV median | HV min–max        | wall median [s] | wall min–max [s]  | peer/MIPareto")
+        print("problem | lib      | HV median | HV min–max        | wall median [s] | wall min–max [s]  | cpu median [s] | peer/MIPareto wall (cpu)")
         for name in problems.split(separator: ",").map(String.init) {
             let problem = try TestProblems.make(name)
             // Warm-up (page faults, lazy symbol binding), not timed.
             _ = try NSGA2(problem: problem, seed: 0).run(until: .evaluations(400))
-            var walls: [Double] = [], hvs: [Double] = []
+            var ours = Runs(), peers: [String: Runs] = ["pymoo": Runs(), "pygmo": Runs()]
+            // Seed by seed, ours then the peers' (each in a fresh process after its own warm-up), so
+            // all libraries see the same machine load on a shared machine.
             for seed in 1...seeds {
                 var front: [[Double]] = []
-                let t = try Stopwatch.seconds {
+                let cpu0 = processCPUSeconds()
+                let wall = try Stopwatch.seconds {
                     let nsga = try NSGA2(problem: problem, seed: UInt64(seed))
                     nsga.run(until: .evaluations(evaluations))
                     front = nsga.front
                 }
-                walls.append(t)
-                hvs.append(Hypervolume.compute(front, reference: problem.referencePoint))
+                ours.add(wall: wall, cpu: processCPUSeconds() - cpu0, hv: Hypervolume.compute(front, reference: problem.referencePoint))
+                guard !noPeers else { continue }
+                let peer = try PeerRunner.runJSON(script: "nsga2_peer.py", arguments:
+                    ["--problem", name, "--evals", String(evaluations), "--seeds", String(seed)])
+                for run in peer["runs"] as? [[String: Any]] ?? [] {
+                    guard let lib = run["lib"] as? String, let w = run["wall"] as? Double, let c = run["cpu"] as? Double,
+                          let h = run["hv"] as? Double else { continue }
+                    peers[lib, default: Runs()].add(wall: w, cpu: c, hv: h)
+                }
             }
-            let ours = median(walls)
-            printRow(name, "MIPareto", hvs, walls, ratio: nil)
-            guard !noPeers else { continue }
-            let peer = try PeerRunner.runJSON(script: "nsga2_peer.py", arguments:
-                ["--problem", name, "--evals", String(evaluations), "--seeds"] + (1...seeds).map(String.init))
-            let runs = peer["runs"] as? [[String: Any]] ?? []
-            for lib in ["pymoo", "pygmo"] {
-                let rs = runs.filter { $0["lib"] as? String == lib }
-                let w = rs.compactMap { $0["wall"] as? Double }, h = rs.compactMap { $0["hv"] as? Double }
-                guard !w.isEmpty else { continue }
-                printRow(name, lib, h, w, ratio: median(w) / ours)
+            printRow(name, "MIPareto", ours, reference: nil)
+            for lib in ["pymoo", "pygmo"] where !(peers[lib]?.wall.isEmpty ?? true) {
+                printRow(name, lib, peers[lib]!, reference: ours)
             }
         }
     }
 
-    private func printRow(_ problem: String, _ lib: String, _ hv: [Double], _ wall: [Double], ratio: Double?) {
-        let r = ratio.map { String(format: "%.1f×", $0) } ?? ""
-        print(String(format: "%-7@ | %-8@ | %.5f   | %.5f–%.5f   | %.4f          | %.4f–%.4f     | %@",
-                     problem, lib, median(hv), hv.min()!, hv.max()!, median(wall), wall.min()!, wall.max()!, r))
+    struct Runs {
+        var wall: [Double] = [], cpu: [Double] = [], hv: [Double] = []
+        mutating func add(wall w: Double, cpu c: Double, hv h: Double) { wall.append(w); cpu.append(c); hv.append(h) }
     }
+
+    private func printRow(_ problem: String, _ lib: String, _ r: Runs, reference: Runs?) {
+        let ratio = reference.map { String(format: "%.1f× (%.1f×)", median(r.wall) / median($0.wall), median(r.cpu) / median($0.cpu)) } ?? ""
+        print(String(format: "%-7@ | %-8@ | %.5f   | %.5f–%.5f   | %.4f          | %.4f–%.4f     | %.4f         | %@",
+                     problem, lib, median(r.hv), r.hv.min()!, r.hv.max()!, median(r.wall), r.wall.min()!, r.wall.max()!,
+                     median(r.cpu), ratio))
+    }
+}
+
+/// CPU time of this process so far (user + system), less sensitive than wall time to other load.
+func processCPUSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
 }
 
 func median(_ xs: [Double]) -> Double {
