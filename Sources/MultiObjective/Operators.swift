@@ -55,27 +55,18 @@ func integerPower(_ x: Double, _ k: Int) -> Double {
     return result
 }
 
-/// x^(η+1): the integer fast path when η is a whole number.
-@inline(__always)
-func powerEtaPlusOne(_ x: Double, eta: Double) -> Double {
-    let k = eta + 1
-    if k == k.rounded(), k >= 0, k <= 64 { return integerPower(x, Int(k)) }
-    return pow(x, k)
-}
-
 /// Roots with a whole-number index k (η + 1 for SBX and polynomial mutation with whole η, the usual
 /// case): a single-precision estimate from `expf`/`logf`, refined by one Newton step in double
-/// precision (relative error ~1e-13). About three times faster than `pow`; SBX takes two such roots
-/// per recombined variable, which makes them the hottest arithmetic of an NSGA-II run.
+/// precision (relative error ~1e-13), about three times faster than `pow`. Polynomial mutation uses
+/// it; SBX runs the same estimate-then-Newton scheme in batches (`SimulatedBinaryCrossover`).
 struct WholeRoot {
     let k: Int
-    private let inverseK: Double, inverseKFloat: Float, kPlusOne: Double, kMinusOne: Double
+    private let inverseK: Double, inverseKFloat: Float, kMinusOne: Double
 
     init(_ k: Int) {
         self.k = k
         inverseK = 1 / Double(k)
         inverseKFloat = 1 / Float(k)
-        kPlusOne = Double(k + 1)
         kMinusOne = Double(k - 1)
     }
 
@@ -87,20 +78,4 @@ struct WholeRoot {
         // Newton on y^k = x: y ← y·((k−1) + x / y^k) / k.
         return y * (kMinusOne + x / integerPower(y, k)) * inverseK
     }
-
-    /// x^(−1/k), x > 0, without a division: Newton on y^(−k) = x, y ← y·((k+1) − x·y^k) / k.
-    @inline(__always)
-    func inverseRoot(_ x: Double) -> Double {
-        guard x > 1e-30, x < 1e30 else { return pow(x, -inverseK) }
-        let y = Double(expf(-logf(Float(x)) * inverseKFloat))
-        return y * (kPlusOne - x * integerPower(y, k)) * inverseK
-    }
-}
-
-/// x^(1/(η+1)): the fast root when η is a whole number, `pow` otherwise.
-@inline(__always)
-func rootEtaPlusOne(_ x: Double, eta: Double) -> Double {
-    let k = eta + 1
-    if k == k.rounded(), k >= 1, k <= 64 { return WholeRoot(Int(k)).root(x) }
-    return pow(x, 1 / k)
 }

@@ -17,6 +17,11 @@ public struct PolynomialMutation: MutationOperator {
     public func mutate(_ x: UnsafeMutablePointer<Double>, space: VariableSpace, random: inout SeededRandom) {
         let n = space.count
         let p = variableProbability ?? min(0.5, 1 / Double(n))
+        let k = eta + 1
+        let whole = k == k.rounded() && k >= 1 && k <= 64 ? Int(k) : 0
+        let roots = WholeRoot(max(whole, 1))
+        @inline(__always) func power(_ x: Double) -> Double { whole > 0 ? integerPower(x, whole) : pow(x, k) }
+        @inline(__always) func root(_ x: Double) -> Double { whole > 0 ? roots.root(x) : pow(x, 1 / k) }
         space.lower.withUnsafeBufferPointer { lower in
             space.upper.withUnsafeBufferPointer { upper in
                 // Which variables mutate: Bernoulli(p) each, drawn as geometric gaps between
@@ -37,12 +42,12 @@ public struct PolynomialMutation: MutationOperator {
                     let deltaQ: Double
                     if u <= 0.5 {
                         let xy = 1 - (v - xl) / width
-                        let value = 2 * u + (1 - 2 * u) * powerEtaPlusOne(xy, eta: eta)
-                        deltaQ = rootEtaPlusOne(value, eta: eta) - 1
+                        let value = 2 * u + (1 - 2 * u) * power(xy)
+                        deltaQ = root(value) - 1
                     } else {
                         let xy = 1 - (xu - v) / width
-                        let value = 2 * (1 - u) + 2 * (u - 0.5) * powerEtaPlusOne(xy, eta: eta)
-                        deltaQ = 1 - rootEtaPlusOne(value, eta: eta)
+                        let value = 2 * (1 - u) + 2 * (u - 0.5) * power(xy)
+                        deltaQ = 1 - root(value)
                     }
                     x[i] = min(max(v + deltaQ * width, xl), xu)
                 }

@@ -43,6 +43,11 @@ public struct SimulatedBinaryCrossover: CrossoverOperator {
                         picked[count] = i
                         count += take
                     }
+                    if whole > 0 {
+                        wholeIndexPass(a, b, c1, c2, lower.baseAddress!, upper.baseAddress!, picked.baseAddress!, count,
+                                       roots: roots, exchange: xp, random: &random)
+                        return
+                    }
                     for t in 0..<count {
                         let i = picked[t]
                         let xa = a[i], xb = b[i], xl = lower[i], xu = upper[i]
@@ -50,16 +55,8 @@ public struct SimulatedBinaryCrossover: CrossoverOperator {
                         let delta = y2 - y1, inverseDelta = 1 / delta
                         let u = random.nextUnit()
                         let swapChildren = random.nextUnit() < xp
-                        let beta1 = 1 + 2 * (y1 - xl) * inverseDelta
-                        let beta2 = 1 + 2 * (xu - y2) * inverseDelta
-                        let q1: Double, q2: Double
-                        if whole > 0 {
-                            q1 = spread(u: u, beta: beta1, whole: whole, roots: roots)
-                            q2 = spread(u: u, beta: beta2, whole: whole, roots: roots)
-                        } else {
-                            q1 = spread(u: u, beta: beta1, k: k)
-                            q2 = spread(u: u, beta: beta2, k: k)
-                        }
+                        let q1 = spread(u: u, beta: 1 + 2 * (y1 - xl) * inverseDelta, k: k)
+                        let q2 = spread(u: u, beta: 1 + 2 * (xu - y2) * inverseDelta, k: k)
                         let low = min(max(0.5 * ((y1 + y2) - q1 * delta), xl), xu)
                         let high = min(max(0.5 * ((y1 + y2) + q2 * delta), xl), xu)
                         // Children follow their parents' side unless exchanged.
@@ -79,12 +76,62 @@ public struct SimulatedBinaryCrossover: CrossoverOperator {
     /// Spread factor β_q for the child on the side with room β (pymoo's calc_betaq):
     /// α = 2 − β^−(η+1); β_q = (uα)^(1/(η+1)) if uα ≤ 1, else (2 − uα)^(−1/(η+1)).
     /// Whole-number η+1: both cases share one float estimate and one Newton step, chosen by selects.
+    /// The whole-number η path, in short passes over the picked variables (spread arguments, then
+    /// single-precision roots, then Newton refinement, then children): each pass has no long
+    /// dependency chain, so the CPU works on several variables at once.
     @inline(__always)
-    private func spread(u: Double, beta: Double, whole: Int, roots: WholeRoot) -> Double {
-        let ua = u * (2 - 1 / integerPower(beta, whole))
-        let inside = ua <= 1
-        let z = inside ? ua : 2 - ua
-        return inside ? roots.root(z) : roots.inverseRoot(z)
+    private func wholeIndexPass(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>,
+                                _ c1: UnsafeMutablePointer<Double>, _ c2: UnsafeMutablePointer<Double>,
+                                _ lower: UnsafePointer<Double>, _ upper: UnsafePointer<Double>,
+                                _ picked: UnsafePointer<Int>, _ count: Int,
+                                roots: WholeRoot, exchange: Double, random: inout SeededRandom) {
+        guard count > 0 else { return }
+        let k = roots.k
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 4 * count) { buffer in
+            let z = buffer.baseAddress!, q = z + 2 * count
+            withUnsafeTemporaryAllocation(of: Bool.self, capacity: 3 * count) { flags in
+                let upward = flags.baseAddress!, swapped = upward + 2 * count
+                // Arguments: (uα) or (2 − uα) per side, and which root each needs.
+                for t in 0..<count {
+                    let i = picked[t]
+                    let xa = a[i], xb = b[i]
+                    let y1 = min(xa, xb), y2 = max(xa, xb)
+                    let inverseDelta = 1 / (y2 - y1)
+                    let u = random.nextUnit()
+                    swapped[t] = random.nextUnit() < exchange
+                    let ua1 = u * (2 - 1 / integerPower(1 + 2 * (y1 - lower[i]) * inverseDelta, k))
+                    let ua2 = u * (2 - 1 / integerPower(1 + 2 * (upper[i] - y2) * inverseDelta, k))
+                    upward[2 * t] = ua1 <= 1
+                    upward[2 * t + 1] = ua2 <= 1
+                    z[2 * t] = ua1 <= 1 ? ua1 : 2 - ua1
+                    z[2 * t + 1] = ua2 <= 1 ? ua2 : 2 - ua2
+                }
+                // Single-precision estimates of z^(±1/k).
+                let inverseK = Float(1) / Float(k)
+                for j in 0..<(2 * count) {
+                    let s: Float = upward[j] ? inverseK : -inverseK
+                    q[j] = Double(expf(logf(Float(max(z[j], 1e-30))) * s))
+                }
+                // One Newton step in double precision: y^k = z (upward) or y^−k = z.
+                let kd = Double(k), invK = 1 / kd
+                for j in 0..<(2 * count) {
+                    let y = q[j], p = integerPower(y, k), x = z[j]
+                    let refined = y * (upward[j] ? (kd - 1 + x / p) : (kd + 1 - x * p)) * invK
+                    q[j] = x > 1e-30 ? refined : (upward[j] ? 0 : pow(x, -invK))
+                }
+                for t in 0..<count {
+                    let i = picked[t]
+                    let xa = a[i], xb = b[i], xl = lower[i], xu = upper[i]
+                    let y1 = min(xa, xb), y2 = max(xa, xb), delta = y2 - y1
+                    let low = min(max(0.5 * ((y1 + y2) - q[2 * t] * delta), xl), xu)
+                    let high = min(max(0.5 * ((y1 + y2) + q[2 * t + 1] * delta), xl), xu)
+                    // Children follow their parents' side unless exchanged.
+                    let aLow = (xa <= xb) != swapped[t]
+                    c1[i] = aLow ? low : high
+                    c2[i] = aLow ? high : low
+                }
+            }
+        }
     }
 
     @inline(__always)
