@@ -12,6 +12,13 @@ enum ParetoSweep2D {
     private struct Entry { var a: Double; var b: Double; var index: Int }
 
     static func ranks(_ f: UnsafePointer<Double>, count n: Int) -> [Int] {
+        var order: [Int] = []
+        return ranks(f, count: n, order: &order)
+    }
+
+    /// Ranks, and in `order` the indices in lexicographic order (f1, then f2, then index): within a
+    /// front that is f1 ascending with ties by index, the order crowding distance sorts by.
+    static func ranks(_ f: UnsafePointer<Double>, count n: Int, order: inout [Int]) -> [Int] {
         var entries = [Entry](unsafeUninitializedCapacity: n) { buf, c in
             for i in 0..<n { buf[i] = Entry(a: f[2 * i], b: f[2 * i + 1], index: i) }
             c = n
@@ -19,6 +26,7 @@ enum ParetoSweep2D {
         entries.withUnsafeMutableBufferPointer { e in
             e.sort { x, y in x.a != y.a ? x.a < y.a : (x.b != y.b ? x.b < y.b : x.index < y.index) }
         }
+        order = entries.map(\.index)
         var ranks = [Int](repeating: 0, count: n)
         // Last point of every front (its f1, f2).
         var lastA = [Double](), lastB = [Double]()

@@ -26,10 +26,20 @@ public struct RankAndCrowdingSurvival: Sendable {
             merged.f.withUnsafeBufferPointer { f in
                 for (k, i) in feasible.enumerated() { for j in 0..<m { fs[k * m + j] = f[i * m + j] } }
             }
-            let ranks = fs.withUnsafeBufferPointer {
-                NonDominatedSorting.ranks($0, count: feasible.count, dimension: m, method: sortMethod)
+            var fronts: [[Int]]
+            if m == 2 && (sortMethod == .automatic || sortMethod == .sweep2D) {
+                // Fronts listed in lexicographic order: already sorted by f1 for crowding distance
+                // (the stable sort there then runs in linear time).
+                var order: [Int] = []
+                let ranks = fs.withUnsafeBufferPointer { ParetoSweep2D.ranks($0.baseAddress!, count: feasible.count, order: &order) }
+                fronts = Array(repeating: [], count: (ranks.max() ?? -1) + 1)
+                for i in order { fronts[ranks[i]].append(i) }
+            } else {
+                let ranks = fs.withUnsafeBufferPointer {
+                    NonDominatedSorting.ranks($0, count: feasible.count, dimension: m, method: sortMethod)
+                }
+                fronts = NonDominatedSorting.fronts(fromRanks: ranks)
             }
-            let fronts = NonDominatedSorting.fronts(fromRanks: ranks)
             var distances = [Double](repeating: 0, count: feasible.count)
             let wanted = min(count, feasible.count)
             fs.withUnsafeBufferPointer { f in

@@ -35,11 +35,23 @@ public struct SimulatedBinaryCrossover: CrossoverOperator {
             var count = 0
             space.lower.withUnsafeBufferPointer { lower in
                 space.upper.withUnsafeBufferPointer { upper in
+                    // With probability ½ (pymoo's default) a coin is one random bit: `nextUnit() < ½`
+                    // is the top bit of a draw anyway, so 64 variables share one draw.
+                    let halves = vp == 0.5
+                    var bits: UInt64 = 0
                     for i in 0..<n {
                         let xa = a[i], xb = b[i]
                         c1[i] = xa
                         c2[i] = xb
-                        let take = (random.nextUnit() < vp ? 1 : 0) & (abs(xa - xb) > 1e-14 ? 1 : 0) & (lower[i] < upper[i] ? 1 : 0)
+                        let coin: Int
+                        if halves {
+                            if i & 63 == 0 { bits = random.next() }
+                            coin = Int(truncatingIfNeeded: bits & 1)
+                            bits >>= 1
+                        } else {
+                            coin = random.nextUnit() < vp ? 1 : 0
+                        }
+                        let take = coin & (abs(xa - xb) > 1e-14 ? 1 : 0) & (lower[i] < upper[i] ? 1 : 0)
                         picked[count] = i
                         count += take
                     }
