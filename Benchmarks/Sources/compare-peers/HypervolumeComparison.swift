@@ -27,10 +27,11 @@ struct HypervolumeComparison: ParsableCommand {
             let peer = try PeerRunner.runJSON(script: "nsga2_hypervolume_peer.py", arguments:
                 ["--points", file.path, "--repeats", String(repeats), "--reference"] + reference.map { String($0) })
             print("M=\(m), \(n) non-dominated points on the unit sphere, ref 1.1:")
-            print(String(format: "  %-36@ %8.4f ms  HV %.12f", "MIPareto", ours * 1e3, value))
+            print("MIPareto".padding(toLength: 36, withPad: " ", startingAt: 0) + String(format: "%8.4f ms  HV %.12f", ours * 1e3, value))
             for (name, entry) in peer.sorted(by: { $0.key < $1.key }) {
                 guard let e = entry as? [String: Any], let t = e["median"] as? Double, let v = e["value"] as? Double else { continue }
-                print(String(format: "  %-36@ %8.4f ms  HV %.12f  |Δ| %.1e  peer/ours %.1f×", name, t * 1e3, v, abs(v - value), t / ours))
+                print(name.padding(toLength: 36, withPad: " ", startingAt: 0)
+                      + String(format: "%8.4f ms  HV %.12f  |Δ| %.1e  peer/ours %.1f×", t * 1e3, v, abs(v - value), t / ours))
             }
         }
     }

@@ -56,9 +56,10 @@ struct NSGA2Comparison: ParsableCommand {
 
     private func printRow(_ problem: String, _ lib: String, _ r: Runs, reference: Runs?) {
         let ratio = reference.map { String(format: "%.1f× (%.1f×)", median(r.wall) / median($0.wall), median(r.cpu) / median($0.cpu)) } ?? ""
-        print(String(format: "%-7@ | %-8@ | %.5f   | %.5f–%.5f   | %.4f          | %.4f–%.4f     | %.4f         | %@",
-                     problem, lib, median(r.hv), r.hv.min()!, r.hv.max()!, median(r.wall), r.wall.min()!, r.wall.max()!,
-                     median(r.cpu), ratio))
+        print(problem.padding(toLength: 7, withPad: " ", startingAt: 0) + " | " + lib.padding(toLength: 8, withPad: " ", startingAt: 0)
+              + String(format: " | %.5f   | %.5f–%.5f   | %.4f          | %.4f–%.4f     | %.4f         | ",
+                       median(r.hv), r.hv.min()!, r.hv.max()!, median(r.wall), r.wall.min()!, r.wall.max()!, median(r.cpu))
+              + ratio)
     }
 }
 

@@ -37,11 +37,12 @@ struct SortingComparison: ParsableCommand {
             let pymoo = (peer["pymoo NonDominatedSorting"] as? [String: Any])?["median"] as? Double ?? .nan
             print("N=\(count) M=\(m): \((ranks.max() ?? -1) + 1) fronts; ranks identical to moocore: \(peerRanks == ranks ? "yes" : "NO")")
             for method in methods {
-                print(String(format: "  MIPareto %-15@ %8.3f ms   moocore/ours %.2f×   pymoo/ours %.2f×",
-                             method.rawValue, ours[method]! * 1e3, moocore / ours[method]!, pymoo / ours[method]!))
+                let name = ("MIPareto " + method.rawValue).padding(toLength: 28, withPad: " ", startingAt: 0)
+                print(name + String(format: "%8.3f ms   moocore/ours %.2f×   pymoo/ours %.2f×",
+                                    ours[method]! * 1e3, moocore / ours[method]!, pymoo / ours[method]!))
             }
-            print(String(format: "  moocore.pareto_rank       %8.3f ms", moocore * 1e3))
-            print(String(format: "  pymoo NonDominatedSorting %8.3f ms", pymoo * 1e3))
+            print("moocore.pareto_rank".padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: "%8.3f ms", moocore * 1e3))
+            print("pymoo NonDominatedSorting".padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: "%8.3f ms", pymoo * 1e3))
         }
     }
 }
