@@ -44,21 +44,21 @@ struct BitsProblem: Problem {
                 DistanceIndicators.invertedGenerationalDistance(front, reference: problem.trueFront()))
     }
 
-    /// Quality bar of issue 3: P = 100, 25 000 evaluations; median HV ≥ pymoo's median − 0.0005
-    /// (ZDT1–3) and − 0.003 (DTLZ2). pymoo medians (seeds 1–5) from shared/peers/nsga2_peers.md.
+    /// Quality bar of issue 3: 5 seeds (1…5), P = 100, 25 000 evaluations; median HV ≥ pymoo's
+    /// median − 0.0005 (ZDT1–3) and − 0.003 (DTLZ2). pymoo medians (its seeds 1–5) from
+    /// shared/peers/nsga2_peers.md.
     ///
-    /// The median is taken over seeds 1…101, not 1…5: a 5-seed median moves by more than the bar
-    /// allows (pymoo's own seeds 6–10 give ZDT2 0.53590 and seeds 11–15 give DTLZ2 0.69933, both
-    /// below pymoo's bar; pymoo's 15-seed medians are ZDT2 0.53622, DTLZ2 0.70139; measured with
-    /// Benchmarks/peers/nsga2_peer.py), so 101 seeds estimate the same quantity without the coin
-    /// flip. The median of seeds 1…5 is printed too.
+    /// Caution, measured: a 5-seed median moves by about as much as the bar allows. pymoo's own
+    /// seeds 6–10 give ZDT2 0.53590 and its seeds 11–15 give DTLZ2 0.69933, both below pymoo's bar
+    /// (its 15-seed medians: ZDT2 0.53622, DTLZ2 0.70139; Benchmarks/peers/nsga2_peer.py). So the
+    /// median over seeds 1…101 is printed beside the asserted 1…5 one, to judge a failure by.
     @Test(arguments: [("zdt1", 0.86959, 0.0005), ("zdt2", 0.53642, 0.0005), ("zdt3", 1.32766, 0.0005), ("dtlz2", 0.70356, 0.003)])
     func qualityMatchesPymoo(name: String, pymooMedian: Double, slack: Double) throws {
         var hvs: [Double] = []
         for seed in 1...101 { hvs.append(try run(name, seed: UInt64(seed)).hv) }
-        let med = median(hvs), firstFive = median(Array(hvs.prefix(5)))
-        print("quality \(name): median HV seeds 1–101 \(String(format: "%.5f", med)), seeds 1–5 \(String(format: "%.5f", firstFive)) \(hvs.prefix(5).map { String(format: "%.5f", $0) }), pymoo \(pymooMedian), bar \(pymooMedian - slack)")
-        #expect(med >= pymooMedian - slack)
+        let firstFive = median(Array(hvs.prefix(5))), all = median(hvs)
+        print("quality \(name): median HV seeds 1–5 \(String(format: "%.5f", firstFive)) \(hvs.prefix(5).map { String(format: "%.5f", $0) }), seeds 1–101 \(String(format: "%.5f", all)); pymoo \(pymooMedian), bar \(String(format: "%.5f", pymooMedian - slack))")
+        #expect(firstFive >= pymooMedian - slack)
     }
 
     @Test func sameSeedSameFront() throws {
