@@ -54,7 +54,7 @@ struct DecisionVectorSet {
         if found { return false }
         if 2 * (count + 1) > table.count { grow(); return insert(x) }
         table[slot] = Int32(count)
-        for i in 0..<width { rows.append(x[i]) }
+        rows.append(contentsOf: UnsafeBufferPointer(start: x, count: width))
         count += 1
         return true
     }
