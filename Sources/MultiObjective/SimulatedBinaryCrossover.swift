@@ -111,8 +111,14 @@ public struct SimulatedBinaryCrossover: CrossoverOperator {
                     let inverseDelta = 1 / (y2 - y1)
                     let u = random.nextUnit()
                     swapped[t] = random.nextUnit() < exchange
-                    let ua1 = u * (2 - 1 / integerPower(1 + 2 * (y1 - lower[i]) * inverseDelta, k))
-                    let ua2 = u * (2 - 1 / integerPower(1 + 2 * (upper[i] - y2) * inverseDelta, k))
+                    let p1 = integerPower(1 + 2 * (y1 - lower[i]) * inverseDelta, k)
+                    let p2 = integerPower(1 + 2 * (upper[i] - y2) * inverseDelta, k)
+                    // One division for both reciprocals (1/p1 = p2/(p1·p2)) unless the product overflows.
+                    let both = p1 * p2
+                    let r1: Double, r2: Double
+                    if both < .greatestFiniteMagnitude { let inv = 1 / both; r1 = p2 * inv; r2 = p1 * inv } else { r1 = 1 / p1; r2 = 1 / p2 }
+                    let ua1 = u * (2 - r1)
+                    let ua2 = u * (2 - r2)
                     upward[2 * t] = ua1 <= 1
                     upward[2 * t + 1] = ua2 <= 1
                     z[2 * t] = ua1 <= 1 ? ua1 : 2 - ua1
@@ -126,10 +132,15 @@ public struct SimulatedBinaryCrossover: CrossoverOperator {
                 }
                 // One Newton step in double precision: y^k = z (upward) or y^−k = z.
                 let kd = Double(k), invK = 1 / kd
+                var tiny = false
                 for j in 0..<(2 * count) {
                     let y = q[j], p = integerPower(y, k), x = z[j]
-                    let refined = y * (upward[j] ? (kd - 1 + x / p) : (kd + 1 - x * p)) * invK
-                    q[j] = x > 1e-30 ? refined : (upward[j] ? 0 : pow(x, -invK))
+                    q[j] = y * (upward[j] ? (kd - 1 + x / p) : (kd + 1 - x * p)) * invK
+                    tiny = tiny || x <= 1e-30
+                }
+                // A draw u below 1e-30 (about never) is outside the single-precision range.
+                if tiny {
+                    for j in 0..<(2 * count) where z[j] <= 1e-30 { q[j] = upward[j] ? pow(z[j], invK) : pow(z[j], -invK) }
                 }
                 for t in 0..<count {
                     let i = picked[t]
