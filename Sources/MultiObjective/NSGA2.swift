@@ -48,7 +48,7 @@ public final class NSGA2 {
             guard x.allSatisfy(\.isFinite) else { throw ProblemError.invalidIndividual("individual \(k) has a non-finite value") }
         }
         crossover = settings.crossover.crossover
-        mutation = settings.mutation.mutation
+        mutation = settings.mutation.mutation.prepared(for: problem.variables)
         let survival = RankAndCrowdingSurvival(sortMethod: settings.sortMethod)
         let evaluator = PopulationEvaluator(parallel: settings.parallelEvaluation)
         self.survival = survival
@@ -98,7 +98,7 @@ public final class NSGA2 {
         settings = checkpoint.settings
         state = checkpoint.state
         crossover = settings.crossover.crossover
-        mutation = settings.mutation.mutation
+        mutation = settings.mutation.mutation.prepared(for: problem.variables)
         survival = RankAndCrowdingSurvival(sortMethod: settings.sortMethod)
         evaluator = PopulationEvaluator(parallel: settings.parallelEvaluation)
         let p = state.population

@@ -14,6 +14,13 @@ public protocol CrossoverOperator: Sendable, Codable, Equatable {
 /// Perturbs one individual in place; the result must lie inside the space.
 public protocol MutationOperator: Sendable, Codable, Equatable {
     func mutate(_ x: UnsafeMutablePointer<Double>, space: VariableSpace, random: inout SeededRandom)
+    /// The operator made ready for one problem: what depends only on the variable count is
+    /// computed once here, not on every call. The default is the operator itself.
+    func prepared(for space: VariableSpace) -> any MutationOperator
+}
+
+extension MutationOperator {
+    public func prepared(for space: VariableSpace) -> any MutationOperator { self }
 }
 
 /// The crossover of an NSGA-II run, by kind (Codable for checkpoints).
@@ -62,7 +69,7 @@ func integerPower(_ x: Double, _ k: Int) -> Double {
 /// case): a single-precision estimate from `expf`/`logf`, refined by one Newton step in double
 /// precision (relative error ~1e-13), about three times faster than `pow`. Polynomial mutation uses
 /// it; SBX runs the same estimate-then-Newton scheme in batches (`SimulatedBinaryCrossover`).
-struct WholeRoot {
+struct WholeRoot: Sendable, Codable, Equatable {
     let k: Int
     private let inverseK: Double, inverseKFloat: Float, kMinusOne: Double
 
