@@ -29,6 +29,9 @@ public final class NSGA2 {
     private var offspring: Population
     private var merged: Population
     private var parents: [Int] = []
+    /// Whether the population is in lexicographic order of objectives (a sorting speed hint only;
+    /// not saved in checkpoints, since results do not depend on it).
+    private var populationIsSorted = false
     private var seen: DecisionVectorSet
 
     /// Starts a run: the initial population is `initialIndividuals` (the first ones, if more than
@@ -85,8 +88,9 @@ public final class NSGA2 {
         }
         evaluator.evaluate(problem, &initial, rows: 0..<size)
         var survivors = initial
-        survival.survive(&initial, count: size, random: &random, into: &survivors)
+        let sorted = survival.survive(&initial, count: size, random: &random, into: &survivors)
         self.seen = seen
+        populationIsSorted = sorted
         state = NSGA2State(generation: 1, evaluations: size, random: random, population: survivors)
     }
 
@@ -165,7 +169,8 @@ public final class NSGA2 {
         // `merged` takes the population's storage (no copy), then the offspring are appended.
         swap(&merged, &state.population)
         merged.append(offspring, count: made)
-        survival.survive(&merged, count: size, random: &random, into: &state.population)
+        let prefix = populationIsSorted ? merged.count - made : 0
+        populationIsSorted = survival.survive(&merged, count: size, random: &random, into: &state.population, sortedPrefix: prefix)
         state.random = random
         state.generation += 1
     }

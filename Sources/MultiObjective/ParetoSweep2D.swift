@@ -18,13 +18,34 @@ enum ParetoSweep2D {
 
     /// Ranks, and in `order` the indices in lexicographic order (f1, then f2, then index): within a
     /// front that is f1 ascending with ties by index, the order crowding distance sorts by.
-    static func ranks(_ f: UnsafePointer<Double>, count n: Int, order: inout [Int]) -> [Int] {
+    /// `sortedPrefix`: the first points are known to be in lexicographic order already (NSGA-II's
+    /// survivors, followed by the offspring); only the rest is sorted, then the two runs merged.
+    static func ranks(_ f: UnsafePointer<Double>, count n: Int, order: inout [Int], sortedPrefix: Int = 0) -> [Int] {
         var entries = [Entry](unsafeUninitializedCapacity: n) { buf, c in
             for i in 0..<n { buf[i] = Entry(a: f[2 * i], b: f[2 * i + 1], index: i) }
             c = n
         }
-        entries.withUnsafeMutableBufferPointer { e in
-            e.sort { x, y in x.a != y.a ? x.a < y.a : (x.b != y.b ? x.b < y.b : x.index < y.index) }
+        let less: (Entry, Entry) -> Bool = { x, y in x.a != y.a ? x.a < y.a : (x.b != y.b ? x.b < y.b : x.index < y.index) }
+        let prefix = min(max(sortedPrefix, 0), n)
+        if prefix < 2 {
+            entries.withUnsafeMutableBufferPointer { e in e.sort(by: less) }
+        } else if prefix < n {
+            entries.withUnsafeMutableBufferPointer { e in
+                var tail = UnsafeMutableBufferPointer(rebasing: e[prefix...])
+                tail.sort(by: less)
+            }
+            entries = entries.withUnsafeBufferPointer { e in
+                [Entry](unsafeUninitializedCapacity: n) { out, c in
+                    var i = 0, j = prefix, k = 0
+                    while i < prefix && j < n {
+                        if less(e[j], e[i]) { out[k] = e[j]; j += 1 } else { out[k] = e[i]; i += 1 }
+                        k += 1
+                    }
+                    while i < prefix { out[k] = e[i]; i += 1; k += 1 }
+                    while j < n { out[k] = e[j]; j += 1; k += 1 }
+                    c = n
+                }
+            }
         }
         order = entries.map(\.index)
         var ranks = [Int](repeating: 0, count: n)

@@ -10,7 +10,14 @@ public struct RankAndCrowdingSurvival: Sendable {
     public init(sortMethod: NonDominatedSortMethod = .automatic) { self.sortMethod = sortMethod }
 
     /// The `count` survivors of `merged`, written into `survivors` (resized to `count`).
-    public func survive(_ merged: inout Population, count: Int, random: inout SeededRandom, into survivors: inout Population) {
+    ///
+    /// `sortedPrefix` says how many leading rows of `merged` are known to be in lexicographic order
+    /// of their objectives (a speed hint for two objectives; the result does not depend on it).
+    /// Returns whether the survivors are in lexicographic order (two feasible objectives: they are
+    /// written in that order, so the next generation can pass them as its sorted prefix).
+    @discardableResult
+    public func survive(_ merged: inout Population, count: Int, random: inout SeededRandom, into survivors: inout Population,
+                        sortedPrefix: Int = 0) -> Bool {
         let m = merged.objectiveCount
         let total = merged.count
         var feasible: [Int] = []
@@ -20,6 +27,7 @@ public struct RankAndCrowdingSurvival: Sendable {
 
         var chosen: [Int] = []
         chosen.reserveCapacity(count)
+        var lexicographicOrder: [Int] = []
         if !feasible.isEmpty {
             // Objectives of the feasible members, contiguous for the sort.
             var fs = [Double](repeating: 0, count: feasible.count * m)
@@ -30,10 +38,12 @@ public struct RankAndCrowdingSurvival: Sendable {
             if m == 2 && (sortMethod == .automatic || sortMethod == .sweep2D) {
                 // Fronts listed in lexicographic order: already sorted by f1 for crowding distance
                 // (the stable sort there then runs in linear time).
-                var order: [Int] = []
-                let ranks = fs.withUnsafeBufferPointer { ParetoSweep2D.ranks($0.baseAddress!, count: feasible.count, order: &order) }
+                let prefix = feasible.count == total ? sortedPrefix : 0
+                let ranks = fs.withUnsafeBufferPointer {
+                    ParetoSweep2D.ranks($0.baseAddress!, count: feasible.count, order: &lexicographicOrder, sortedPrefix: prefix)
+                }
                 fronts = Array(repeating: [], count: (ranks.max() ?? -1) + 1)
-                for i in order { fronts[ranks[i]].append(i) }
+                for i in lexicographicOrder { fronts[ranks[i]].append(i) }
             } else {
                 let ranks = fs.withUnsafeBufferPointer {
                     NonDominatedSorting.ranks($0, count: feasible.count, dimension: m, method: sortMethod)
@@ -74,6 +84,15 @@ public struct RankAndCrowdingSurvival: Sendable {
                 chosen.append(i)
             }
         }
+        // Two objectives, all feasible: write the survivors in lexicographic order.
+        let sorted = !lexicographicOrder.isEmpty && feasible.count == total
+        if sorted {
+            var isChosen = [Bool](repeating: false, count: total)
+            for i in chosen { isChosen[i] = true }
+            chosen.removeAll(keepingCapacity: true)
+            for k in lexicographicOrder where isChosen[feasible[k]] { chosen.append(feasible[k]) }
+        }
         survivors.gather(from: merged, rows: chosen)
+        return sorted
     }
 }
