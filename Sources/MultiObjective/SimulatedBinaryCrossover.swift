@@ -99,11 +99,14 @@ public struct SimulatedBinaryCrossover: CrossoverOperator {
                                 roots: WholeRoot, exchange: Double, random: inout SeededRandom) {
         guard count > 0 else { return }
         let k = roots.k
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 4 * count) { buffer in
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 6 * count) { buffer in
             let z = buffer.baseAddress!, q = z + 2 * count
-            withUnsafeTemporaryAllocation(of: Bool.self, capacity: 3 * count) { flags in
-                let upward = flags.baseAddress!, swapped = upward + 2 * count
-                // Arguments: (uα) or (2 − uα) per side, and which root each needs.
+            withUnsafeTemporaryAllocation(of: Bool.self, capacity: count) { flags in
+                let swapped = flags.baseAddress!
+                // `upward` is 1 where the root is z^(1/k) and 0 where it is z^(−1/k): kept as a number
+                // so the passes below blend instead of branching on a coin flip.
+                let upward = q + 2 * count
+                // Arguments: uα if uα ≤ 1, else 2 − uα, per side.
                 for t in 0..<count {
                     let i = picked[t]
                     let xa = a[i], xb = b[i]
@@ -117,30 +120,31 @@ public struct SimulatedBinaryCrossover: CrossoverOperator {
                     let both = p1 * p2
                     let r1: Double, r2: Double
                     if both < .greatestFiniteMagnitude { let inv = 1 / both; r1 = p2 * inv; r2 = p1 * inv } else { r1 = 1 / p1; r2 = 1 / p2 }
-                    let ua1 = u * (2 - r1)
-                    let ua2 = u * (2 - r2)
-                    upward[2 * t] = ua1 <= 1
-                    upward[2 * t + 1] = ua2 <= 1
+                    let ua1 = u * (2 - r1), ua2 = u * (2 - r2)
+                    upward[2 * t] = ua1 <= 1 ? 1 : 0
+                    upward[2 * t + 1] = ua2 <= 1 ? 1 : 0
                     z[2 * t] = ua1 <= 1 ? ua1 : 2 - ua1
                     z[2 * t + 1] = ua2 <= 1 ? ua2 : 2 - ua2
                 }
                 // Single-precision estimates of z^(±1/k).
                 let inverseK = Float(1) / Float(k)
                 for j in 0..<(2 * count) {
-                    let s: Float = upward[j] ? inverseK : -inverseK
+                    let s = inverseK * Float(2 * upward[j] - 1)
                     q[j] = Double(expf(logf(Float(max(z[j], 1e-30))) * s))
                 }
-                // One Newton step in double precision: y^k = z (upward) or y^−k = z.
+                // One Newton step in double precision: y^k = z (upward) or y^−k = z, both computed
+                // and blended.
                 let kd = Double(k), invK = 1 / kd
                 var tiny = false
                 for j in 0..<(2 * count) {
-                    let y = q[j], p = integerPower(y, k), x = z[j]
-                    q[j] = y * (upward[j] ? (kd - 1 + x / p) : (kd + 1 - x * p)) * invK
+                    let y = q[j], p = integerPower(y, k), x = z[j], up = upward[j]
+                    let factor = up * (kd - 1 + x / p) + (1 - up) * (kd + 1 - x * p)
+                    q[j] = y * factor * invK
                     tiny = tiny || x <= 1e-30
                 }
                 // A draw u below 1e-30 (about never) is outside the single-precision range.
                 if tiny {
-                    for j in 0..<(2 * count) where z[j] <= 1e-30 { q[j] = upward[j] ? pow(z[j], invK) : pow(z[j], -invK) }
+                    for j in 0..<(2 * count) where z[j] <= 1e-30 { q[j] = upward[j] == 1 ? pow(z[j], invK) : pow(z[j], -invK) }
                 }
                 for t in 0..<count {
                     let i = picked[t]
