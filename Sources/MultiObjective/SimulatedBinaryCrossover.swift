@@ -28,9 +28,8 @@ public struct SimulatedBinaryCrossover: CrossoverOperator {
         let whole = k == k.rounded() && k >= 1 && k <= 64 ? Int(k) : 0
         let roots = WholeRoot(max(whole, 1))
         let vp = variableProbability, xp = exchangeProbability
-        // Pass 1 picks the variables to recombine (copying the parents meanwhile); pass 2 does the
-        // arithmetic without data-dependent branches, so the CPU overlaps consecutive variables
-        // instead of stalling on a mispredicted coin flip in the middle of the chain.
+        // First pass: pick the variables to recombine (copying the parents meanwhile); then the
+        // arithmetic on the picked ones only, without data-dependent branches.
         withUnsafeTemporaryAllocation(of: Int.self, capacity: n) { picked in
             var count = 0
             space.lower.withUnsafeBufferPointer { lower in
@@ -56,7 +55,7 @@ public struct SimulatedBinaryCrossover: CrossoverOperator {
                         count += take
                     }
                     if whole > 0 {
-                        wholeIndexPass(a, b, c1, c2, lower.baseAddress!, upper.baseAddress!, picked.baseAddress!, count,
+                        crossWholeIndex(a, b, c1, c2, lower.baseAddress!, upper.baseAddress!, picked.baseAddress!, count,
                                        roots: roots, exchange: xp, random: &random)
                         return
                     }
@@ -85,14 +84,13 @@ public struct SimulatedBinaryCrossover: CrossoverOperator {
         }
     }
 
-    /// Spread factor β_q for the child on the side with room β (pymoo's calc_betaq):
-    /// α = 2 − β^−(η+1); β_q = (uα)^(1/(η+1)) if uα ≤ 1, else (2 − uα)^(−1/(η+1)).
-    /// Whole-number η+1: both cases share one float estimate and one Newton step, chosen by selects.
-    /// The whole-number η path, in short passes over the picked variables (spread arguments, then
-    /// single-precision roots, then Newton refinement, then children): each pass has no long
-    /// dependency chain, so the CPU works on several variables at once.
+    /// The recombination of the picked variables for a whole-number η + 1 = k. Spread factor of the
+    /// child on the side with room β (pymoo's calc_betaq): α = 2 − β^−k; β_q = (uα)^(1/k) if
+    /// uα ≤ 1, else (2 − uα)^(−1/k). Done in short passes over the picked variables (arguments,
+    /// single-precision roots, one Newton step blending both cases, children), so no pass has a long
+    /// dependency chain or a coin-flip branch and the CPU works on several variables at once.
     @inline(__always)
-    private func wholeIndexPass(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>,
+    private func crossWholeIndex(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>,
                                 _ c1: UnsafeMutablePointer<Double>, _ c2: UnsafeMutablePointer<Double>,
                                 _ lower: UnsafePointer<Double>, _ upper: UnsafePointer<Double>,
                                 _ picked: UnsafePointer<Int>, _ count: Int,
@@ -161,6 +159,7 @@ public struct SimulatedBinaryCrossover: CrossoverOperator {
         }
     }
 
+    /// β_q for a fractional η (the general, slower path).
     @inline(__always)
     private func spread(u: Double, beta: Double, k: Double) -> Double {
         let ua = u * (2 - pow(beta, -k))
