@@ -18,8 +18,12 @@ public struct Termination: Sendable, Equatable {
     public static func evaluations(_ e: Int) -> Termination { .init(maxEvaluations: e) }
     public static func seconds(_ s: Double) -> Termination { .init(maxSeconds: s) }
 
-    /// True when the run should stop before doing another generation.
+    /// True when no criterion is set: such a termination stops at once rather than never.
+    public var isEmpty: Bool { maxGenerations == nil && maxEvaluations == nil && maxSeconds == nil }
+
+    /// True when the run should stop before doing another generation (always, if `isEmpty`).
     public func isReached(generation: Int, evaluations: Int, elapsedSeconds: Double) -> Bool {
+        if isEmpty { return true }
         if let g = maxGenerations, generation >= g { return true }
         if let e = maxEvaluations, evaluations >= e { return true }
         if let s = maxSeconds, elapsedSeconds >= s { return true }
