@@ -7,8 +7,12 @@ import Foundation
 /// and Swift version. Every derived draw below (unit doubles, bounded integers, normals) is
 /// defined here in integer and IEEE arithmetic only, so the streams are identical everywhere.
 public struct SeededRandom: RandomNumberGenerator, Sendable, Codable, Equatable {
+    // The four state words live in stored properties, not an array: `next()` runs millions of
+    // times per NSGA-II run, and an array would cost a uniqueness check and a bounds check per word.
+    private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+
     /// The generator state; saved in checkpoints so a resumed run continues the same stream.
-    public private(set) var state: [UInt64]
+    public var state: [UInt64] { [s0, s1, s2, s3] }
 
     public init(seed: UInt64) {
         var sm = seed
@@ -16,13 +20,31 @@ public struct SeededRandom: RandomNumberGenerator, Sendable, Codable, Equatable 
         for _ in 0..<4 { s.append(SeededRandom.splitMix64(&sm)) }
         // xoshiro must not start from the all-zero state (SplitMix64 never yields four zeros, but be explicit).
         if s.allSatisfy({ $0 == 0 }) { s[0] = 0x9E37_79B9_7F4A_7C15 }
-        state = s
+        (s0, s1, s2, s3) = (s[0], s[1], s[2], s[3])
     }
 
     /// Restores a generator from a saved state (checkpoints).
     public init?(state: [UInt64]) {
         guard state.count == 4, !state.allSatisfy({ $0 == 0 }) else { return nil }
-        self.state = state
+        (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])
+    }
+
+    private enum CodingKeys: String, CodingKey { case state }
+
+    /// Encoded as `{"state": [s0, s1, s2, s3]}`.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(state, forKey: .state)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let words = try c.decode([UInt64].self, forKey: .state)
+        guard let restored = SeededRandom(state: words) else {
+            throw DecodingError.dataCorruptedError(forKey: .state, in: c,
+                                                   debugDescription: "RNG state must be four words, not all zero")
+        }
+        self = restored
     }
 
     /// An independent stream for a sub-task (e.g. seed `s`, stream `i`): the seed and the stream
@@ -42,14 +64,14 @@ public struct SeededRandom: RandomNumberGenerator, Sendable, Codable, Equatable 
 
     @inline(__always)
     public mutating func next() -> UInt64 {
-        let result = rotl(state[1] &* 5, 7) &* 9
-        let t = state[1] << 17
-        state[2] ^= state[0]
-        state[3] ^= state[1]
-        state[1] ^= state[2]
-        state[0] ^= state[3]
-        state[2] ^= t
-        state[3] = rotl(state[3], 45)
+        let result = rotl(s1 &* 5, 7) &* 9
+        let t = s1 << 17
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = rotl(s3, 45)
         return result
     }
 

@@ -14,6 +14,7 @@ struct MIPareto: ParsableCommand {
         subcommands: [
             ReportCommand.self,
             SolveCommand.self,
+            NSGA2Command.self,
         ]
     )
 

@@ -10,6 +10,9 @@ struct ComparePeers: ParsableCommand {
         subcommands: [
             ILPComparison.self,
             MIComparison.self,
+            NSGA2Comparison.self,
+            SortingComparison.self,
+            HypervolumeComparison.self,
         ]
     )
 }
