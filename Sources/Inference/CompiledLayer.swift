@@ -1,0 +1,92 @@
+import FeatureData
+
+/// A head layer prepared for batched channels-last (NHWC) execution.
+///
+/// Activations of a chunk of `n` samples are stored `[n, H, W, C]` for spatial shapes and
+/// `[n, D]` for vectors. Weights are re-laid out once so every product is one row-major sgemm:
+/// conv2d as im2col `[n·Ho·Wo, kh·kw·C] × [kh·kw·C, O]`, dense as `[n, in] × [in, out]`.
+enum CompiledLayer: @unchecked Sendable {
+    case conv(ConvGeometry, weight: FixedBuffer<Float>, bias: FixedBuffer<Float>)
+    case dense(inputs: Int, outputs: Int, weight: FixedBuffer<Float>, bias: FixedBuffer<Float>)
+    case relu
+    case sigmoid
+    case pool(PoolGeometry, isMax: Bool)
+    case upsample(height: Int, width: Int, channels: Int, factor: Int)
+    /// C-order flatten of `[C, H, W]`: a real permutation NHWC → CHW, unless it was folded into
+    /// the dense layer that follows (then nothing moves).
+    case flatten(height: Int, width: Int, channels: Int, folded: Bool)
+
+    /// Compiles `spec`, whose input is the logical per-sample shape `input` (`[C, H, W]` or `[D]`).
+    /// `foldFlattenBefore` is set when the previous layer was a flatten of `[C, H, W]` folded into
+    /// this dense layer's weight.
+    static func compile(_ spec: LayerSpec, input: [Int], foldedFlattenOf flattened: [Int]?) -> CompiledLayer {
+        switch spec {
+        case let .conv2d(weight, bias, stride, padding):
+            let o = weight.shape[0], c = weight.shape[1], kh = weight.shape[2], kw = weight.shape[3]
+            let geometry = ConvGeometry(inputHeight: input[1], inputWidth: input[2], inputChannels: c, outputChannels: o,
+                                        kernelHeight: kh, kernelWidth: kw, stride: stride, padding: padding)
+            // [O, C, kh, kw] → rows (i, j, c), columns o: matches the im2col column order.
+            var matrix = [Float](repeating: 0, count: kh * kw * c * o)
+            for oc in 0..<o { for ic in 0..<c { for i in 0..<kh { for j in 0..<kw {
+                matrix[((i * kw + j) * c + ic) * o + oc] = weight.values[((oc * c + ic) * kh + i) * kw + j]
+            } } } }
+            return .conv(geometry, weight: FixedBuffer(copying: matrix), bias: FixedBuffer(copying: bias))
+        case let .dense(weight, bias):
+            let outputs = weight.shape[0], inputs = weight.shape[1]
+            var matrix = [Float](repeating: 0, count: inputs * outputs)
+            for o in 0..<outputs {
+                for k in 0..<inputs {
+                    // Our input index k is channels-last when a flatten was folded in; the
+                    // weight's is C-order [C, H, W].
+                    let source: Int
+                    if let f = flattened {
+                        let c = f[0], pixels = f[1] * f[2]
+                        source = (k % c) * pixels + k / c
+                    } else {
+                        source = k
+                    }
+                    matrix[k * outputs + o] = weight.values[o * inputs + source]
+                }
+            }
+            return .dense(inputs: inputs, outputs: outputs, weight: FixedBuffer(copying: matrix), bias: FixedBuffer(copying: bias))
+        case .relu: return .relu
+        case .sigmoid: return .sigmoid
+        case let .maxpool2d(size, stride), let .avgpool2d(size, stride):
+            let geometry = PoolGeometry(inputHeight: input[1], inputWidth: input[2], channels: input[0], size: size, stride: stride)
+            if case .maxpool2d = spec { return .pool(geometry, isMax: true) }
+            return .pool(geometry, isMax: false)
+        case let .upsample2d(factor):
+            return .upsample(height: input[1], width: input[2], channels: input[0], factor: factor)
+        case .flatten:
+            if input.count == 3 {
+                return .flatten(height: input[1], width: input[2], channels: input[0], folded: false)
+            }
+            return .flatten(height: 1, width: 1, channels: input.reduce(1, *), folded: true)
+        }
+    }
+}
+
+struct ConvGeometry: Equatable, Sendable {
+    var inputHeight, inputWidth, inputChannels, outputChannels: Int
+    var kernelHeight, kernelWidth, stride, padding: Int
+    var outputHeight: Int { (inputHeight + 2 * padding - kernelHeight) / stride + 1 }
+    var outputWidth: Int { (inputWidth + 2 * padding - kernelWidth) / stride + 1 }
+    /// Columns of the im2col matrix: `kh·kw·C`.
+    var patchSize: Int { kernelHeight * kernelWidth * inputChannels }
+    /// A 1×1, stride-1, unpadded conv needs no im2col: the NHWC input already is the matrix.
+    var isPointwise: Bool { kernelHeight == 1 && kernelWidth == 1 && stride == 1 && padding == 0 }
+
+    /// Same im2col (input geometry and kernel), whatever the output channels.
+    func sharesPatches(with other: ConvGeometry) -> Bool {
+        var a = self, b = other
+        a.outputChannels = 0
+        b.outputChannels = 0
+        return a == b
+    }
+}
+
+struct PoolGeometry: Sendable {
+    var inputHeight, inputWidth, channels, size, stride: Int
+    var outputHeight: Int { (inputHeight - size) / stride + 1 }
+    var outputWidth: Int { (inputWidth - size) / stride + 1 }
+}

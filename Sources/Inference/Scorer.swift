@@ -1,0 +1,194 @@
+import CBLAS
+import Dispatch
+import FeatureData
+
+/// Scores allocations on one split: quantise the split's features with a bit vector, run every
+/// task head, compute every task's metric.
+///
+/// The split goes through the heads in chunks of samples small enough that the im2col buffers
+/// stay in cache; heads whose first conv has the same geometry share one im2col and one fused
+/// sgemm (`SharedFirstConv`); buffers are allocated once per worker and reused. Chunks are spread
+/// over `workers` threads (BLAS then runs single-threaded inside each). Results do not depend on
+/// the number of workers: each chunk's statistics are summed in chunk order.
+///
+/// A `Scorer` is not reentrant: call `score` from one thread at a time.
+public final class Scorer: @unchecked Sendable {
+    public let split: Split
+    public let samples: Int
+    public let quantiser: Quantiser
+    public let chunkSize: Int
+    public let workers: Int
+    public let taskNames: [String]
+
+    let channels: Int
+    let pixelsPerChannel: Int
+    let features: FixedBuffer<Float>
+    let programs: [HeadProgram]
+    let metrics: [TaskMetric]
+    let groups: [SharedFirstConv]
+    /// For each task: its group and position in it, or nil when its first layer is not shared.
+    let membership: [(group: Int, member: Int)?]
+    let statisticsOffsets: [Int]
+    let statisticsStride: Int
+    private var workspaces: [Workspace] = []
+
+    /// - Parameters:
+    ///   - quantiser: the fit-split quantiser (`Quantiser(stats: ChannelStats(features: bundle.features[.fit]!))`).
+    ///   - chunkSize: samples per pass through the heads.
+    ///   - workers: threads over chunks (default: every active core).
+    public init(bundle: FeatureBundle, split: Split, quantiser: Quantiser, chunkSize: Int = 32, workers: Int? = nil) {
+        self.split = split
+        self.quantiser = quantiser
+        self.chunkSize = Swift.max(1, chunkSize)
+        self.workers = Swift.max(1, workers ?? ProcessInfo.processInfo.activeProcessorCount)
+        let source = bundle.features[split.source]!
+        let indices = split.sampleIndices(sourceCount: source.samples)
+        let splitFeatures = bundle.features(for: split)
+        samples = splitFeatures.samples
+        channels = bundle.channels
+        pixelsPerChannel = bundle.elementsPerChannel
+        features = FixedBuffer(copying: splitFeatures.values)
+        taskNames = bundle.tasks.map(\.name)
+        let programs = bundle.tasks.map { HeadProgram($0.head) }
+        self.programs = programs
+        metrics = zip(bundle.tasks, programs).map { TaskMetric(task: $0, program: $1, split: split, indices: indices) }
+
+        // Group heads by first-conv geometry.
+        var groupMembers: [(geometry: ConvGeometry, members: [(task: Int, weight: FixedBuffer<Float>, bias: FixedBuffer<Float>, outputs: Int)])] = []
+        var membership: [(group: Int, member: Int)?] = []
+        for (task, program) in programs.enumerated() {
+            guard case let .conv(g, weight, bias)? = program.layers.first else { membership.append(nil); continue }
+            if let index = groupMembers.firstIndex(where: { $0.geometry.sharesPatches(with: g) }) {
+                membership.append((index, groupMembers[index].members.count))
+                groupMembers[index].members.append((task, weight, bias, g.outputChannels))
+            } else {
+                membership.append((groupMembers.count, 0))
+                groupMembers.append((g, [(task, weight, bias, g.outputChannels)]))
+            }
+        }
+        groups = groupMembers.map { entry in
+            var g = entry.geometry
+            g.outputChannels = entry.members.reduce(0) { $0 + $1.outputs }
+            return SharedFirstConv(geometry: g, members: entry.members)
+        }
+        self.membership = membership
+        var offsets: [Int] = []
+        var stride = 0
+        for m in metrics { offsets.append(stride); stride += m.statisticsCount }
+        statisticsOffsets = offsets
+        statisticsStride = stride
+    }
+
+    /// Scores `bits` (one depth 0…16 per channel; validate user input with `Quantiser.validate`).
+    public func score(bits: [Int]) -> Evaluation { score(depths: bits.map { $0 }) }
+
+    /// Scores the unquantised features.
+    public func scoreClean() -> Evaluation { score(depths: [Int?](repeating: nil, count: channels)) }
+
+    /// Scores per-channel depths; `nil` keeps a channel at full float32 precision.
+    public func score(depths: [Int?]) -> Evaluation {
+        let plan = quantiser.plan(depths: depths)
+        let chunks = (samples + chunkSize - 1) / chunkSize
+        let workerCount = Swift.min(workers, chunks)
+        prepareWorkspaces(workerCount)
+        let statistics = FixedBuffer<Double>(count: chunks * statisticsStride, repeating: 0)
+        let run: @Sendable (Int) -> Void = { [self] worker in
+            let workspace = workspaces[worker]
+            var chunk = worker
+            while chunk < chunks {
+                let first = chunk * chunkSize
+                let n = Swift.min(chunkSize, samples - first)
+                scoreChunk(first: first, samples: n, plan: plan, workspace: workspace, statistics: statistics.pointer + chunk * statisticsStride)
+                chunk += workerCount
+            }
+        }
+        if workerCount == 1 {
+            run(0)
+        } else {
+            // Threads over chunks; each sgemm is small, so BLAS's own threads would only contend.
+            let blasThreads = openblas_get_num_threads()
+            openblas_set_num_threads(1)
+            DispatchQueue.concurrentPerform(iterations: workerCount, execute: run)
+            openblas_set_num_threads(blasThreads)
+        }
+        var scores: [TaskScore] = []
+        for (t, metric) in metrics.enumerated() {
+            var total = [Double](repeating: 0, count: metric.statisticsCount)
+            for chunk in 0..<chunks {
+                let base = statistics.pointer + chunk * statisticsStride + statisticsOffsets[t]
+                for k in 0..<total.count { total[k] += base[k] }
+            }
+            scores.append(metric.score(total, samples: samples))
+        }
+        return Evaluation(split: split, samples: samples, tasks: scores)
+    }
+
+    private func prepareWorkspaces(_ count: Int) {
+        while workspaces.count < count {
+            workspaces.append(Workspace(scorer: self))
+        }
+    }
+
+    /// Quantises samples `first ..< first + n` into the workspace as NHWC float32.
+    func quantiseChunk(first: Int, samples n: Int, plan: QuantisationPlan, into output: UnsafeMutablePointer<Float>) {
+        let c = channels, hw = pixelsPerChannel
+        for s in 0..<n {
+            let source = features.pointer + (first + s) * c * hw
+            let destination = output + s * c * hw
+            for channel in 0..<c {
+                plan.reconstruct(channel: channel, source: source + channel * hw, count: hw, destination: destination + channel, destinationStride: c)
+            }
+        }
+    }
+
+    private func scoreChunk(first: Int, samples n: Int, plan: QuantisationPlan, workspace: Workspace, statistics: UnsafeMutablePointer<Double>) {
+        quantiseChunk(first: first, samples: n, plan: plan, into: workspace.input)
+        for (g, group) in groups.enumerated() {
+            group.preActivation(input: workspace.input, samples: n, patches: workspace.scratch.patches, into: workspace.fused[g])
+        }
+        for (t, program) in programs.enumerated() {
+            let output: UnsafeMutablePointer<Float>
+            if let place = membership[t] {
+                let group = groups[place.group]
+                group.extract(member: place.member, from: workspace.fused[place.group], samples: n, into: workspace.scratch.first)
+                output = program.run(from: 1, input: workspace.scratch.first, samples: n, scratch: workspace.scratch, ownsInput: true)
+            } else {
+                output = program.run(from: 0, input: workspace.input, samples: n, scratch: workspace.scratch, ownsInput: false)
+            }
+            metrics[t].accumulate(output: output, first: first, samples: n, into: statistics + statisticsOffsets[t])
+        }
+    }
+}
+
+/// One worker's buffers, sized for a chunk.
+final class Workspace: @unchecked Sendable {
+    let input: UnsafeMutablePointer<Float>
+    let fused: [UnsafeMutablePointer<Float>]
+    let scratch: HeadScratch
+
+    init(scorer: Scorer) {
+        let n = scorer.chunkSize
+        let inputSize = n * scorer.channels * scorer.pixelsPerChannel
+        input = .allocate(capacity: inputSize)
+        input.initialize(repeating: 0, count: inputSize)
+        fused = scorer.groups.map { group in
+            let size = n * group.pixels * group.totalChannels
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: size)
+            p.initialize(repeating: 0, count: size)
+            return p
+        }
+        var activations = 0, patches = 0
+        for program in scorer.programs {
+            activations = Swift.max(activations, program.largestActivation)
+            patches = Swift.max(patches, program.largestPatches)
+        }
+        scratch = HeadScratch(activations: n * activations, patches: n * patches)
+    }
+
+    deinit {
+        input.deallocate()
+        for p in fused { p.deallocate() }
+    }
+}
+
+import Foundation
