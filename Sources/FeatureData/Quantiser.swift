@@ -63,8 +63,15 @@ public struct QuantisationPlan: Sendable {
         /// The quantisation symbol `q` of `x` (0 for a constant channel).
         @inline(__always) public func symbol(_ x: Float) -> Double {
             // Same operation order as FORMAT.md and the reference: ((x − lo) / (hi − lo)) · L.
-            let v = (Double(x) - lo) / range * levels
-            return Swift.min(Swift.max(v, 0), levels).rounded(.toNearestOrAwayFromZero)
+            let v = Swift.min(Swift.max((Double(x) - lo) / range * levels, 0), levels)
+            return Self.roundHalfAwayFromZero(nonNegative: v)
+        }
+
+        /// `v.rounded(.toNearestOrAwayFromZero)` for `0 ≤ v < 2^31`, without a libm call: the
+        /// truncation is exact and so is `v − trunc(v)`, so the half-way test is exact too.
+        @inline(__always) static func roundHalfAwayFromZero(nonNegative v: Double) -> Double {
+            let t = Double(Int32(v))
+            return v - t >= 0.5 ? t + 1 : t
         }
 
         @inline(__always) public func reconstruct(_ x: Float) -> Float {
@@ -78,9 +85,37 @@ public struct QuantisationPlan: Sendable {
 
     public var codes: [ChannelCode]
     public var depths: [Int?]
+    /// x̂ for every symbol of every quantised channel (`levels + 1` entries from
+    /// `tableOffsets[c]`), computed once per plan exactly as FORMAT.md says.
+    let table: [Float]
+    let tableOffsets: [Int]
+    /// `L / (hi − lo)` per channel: the fast path multiplies by it (see `reconstruct`).
+    let scales: [Double]
+
+    init(codes: [ChannelCode], depths: [Int?]) {
+        self.codes = codes
+        self.depths = depths
+        var table: [Float] = []
+        var offsets: [Int] = []
+        var scales: [Double] = []
+        for code in codes {
+            offsets.append(table.count)
+            scales.append(code.mode == .quantised ? code.levels / code.range : 0)
+            guard code.mode == .quantised else { continue }
+            for q in 0...Int(code.levels) { table.append(Float(code.lo + Double(q) * code.range / code.levels)) }
+        }
+        self.table = table
+        tableOffsets = offsets
+        self.scales = scales
+    }
 
     /// Quantises `count` consecutive values of channel `channel` from `source` into `destination`
     /// (written every `destinationStride` elements, so the caller can write channels-last).
+    ///
+    /// Fast and still exact: `v` is first computed with a multiplication by `L/(hi − lo)`, which
+    /// differs from FORMAT.md's `(x − lo)/(hi − lo)·L` by a few ulps. That can change the rounded
+    /// symbol only when `v` sits next to a half-integer, so those rare values (within 1e-9) are
+    /// recomputed with the normative division.
     @inline(__always)
     public func reconstruct(channel: Int, source: UnsafePointer<Float>, count: Int, destination: UnsafeMutablePointer<Float>, destinationStride: Int) {
         let code = codes[channel]
@@ -90,11 +125,18 @@ public struct QuantisationPlan: Sendable {
         case .constant:
             for k in 0..<count { destination[k * destinationStride] = code.constant }
         case .quantised:
-            let lo = code.lo, range = code.range, levels = code.levels
-            for k in 0..<count {
-                let v = (Double(source[k]) - lo) / range * levels
-                let q = Swift.min(Swift.max(v, 0), levels).rounded(.toNearestOrAwayFromZero)
-                destination[k * destinationStride] = Float(lo + q * range / levels)
+            let lo = code.lo, levels = code.levels, scale = scales[channel]
+            table.withUnsafeBufferPointer { table in
+                let levelsTable = table.baseAddress! + tableOffsets[channel]
+                for k in 0..<count {
+                    let x = source[k]
+                    let v = Swift.min(Swift.max((Double(x) - lo) * scale, 0), levels)
+                    let t = Double(Int32(v))
+                    let fraction = v - t
+                    var q = fraction >= 0.5 ? t + 1 : t
+                    if abs(fraction - 0.5) < 1e-9 { q = code.symbol(x) }
+                    destination[k * destinationStride] = levelsTable[Int(q)]
+                }
             }
         }
     }

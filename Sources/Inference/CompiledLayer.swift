@@ -7,6 +7,8 @@ import FeatureData
 /// conv2d as im2col `[n·Ho·Wo, kh·kw·C] × [kh·kw·C, O]`, dense as `[n, in] × [in, out]`.
 enum CompiledLayer: @unchecked Sendable {
     case conv(ConvGeometry, weight: FixedBuffer<Float>, bias: FixedBuffer<Float>)
+    /// A conv with few output channels, computed directly; weight `[O, kh·kw·C]`.
+    case directConv(ConvGeometry, weight: FixedBuffer<Float>, bias: FixedBuffer<Float>)
     case dense(inputs: Int, outputs: Int, weight: FixedBuffer<Float>, bias: FixedBuffer<Float>)
     case relu
     case sigmoid
@@ -19,8 +21,17 @@ enum CompiledLayer: @unchecked Sendable {
     /// Compiles `spec`, whose input is the logical per-sample shape `input` (`[C, H, W]` or `[D]`).
     /// `foldFlattenBefore` is set when the previous layer was a flatten of `[C, H, W]` folded into
     /// this dense layer's weight.
-    static func compile(_ spec: LayerSpec, input: [Int], foldedFlattenOf flattened: [Int]?) -> CompiledLayer {
+    static func compile(_ spec: LayerSpec, input: [Int], foldedFlattenOf flattened: [Int]?, allowDirect: Bool = false) -> CompiledLayer {
         switch spec {
+        case let .conv2d(weight, bias, stride, padding) where allowDirect && weight.shape[0] <= directConvolutionMaximumOutputs:
+            let o = weight.shape[0], c = weight.shape[1], kh = weight.shape[2], kw = weight.shape[3]
+            let geometry = ConvGeometry(inputHeight: input[1], inputWidth: input[2], inputChannels: c, outputChannels: o,
+                                        kernelHeight: kh, kernelWidth: kw, stride: stride, padding: padding)
+            var matrix = [Float](repeating: 0, count: kh * kw * c * o)
+            for oc in 0..<o { for ic in 0..<c { for i in 0..<kh { for j in 0..<kw {
+                matrix[oc * kh * kw * c + (i * kw + j) * c + ic] = weight.values[((oc * c + ic) * kh + i) * kw + j]
+            } } } }
+            return .directConv(geometry, weight: FixedBuffer(copying: matrix), bias: FixedBuffer(copying: bias))
         case let .conv2d(weight, bias, stride, padding):
             let o = weight.shape[0], c = weight.shape[1], kh = weight.shape[2], kw = weight.shape[3]
             let geometry = ConvGeometry(inputHeight: input[1], inputWidth: input[2], inputChannels: c, outputChannels: o,
@@ -65,6 +76,9 @@ enum CompiledLayer: @unchecked Sendable {
         }
     }
 }
+
+/// Convs with at most this many output channels run directly instead of im2col + sgemm.
+let directConvolutionMaximumOutputs = 4
 
 struct ConvGeometry: Equatable, Sendable {
     var inputHeight, inputWidth, inputChannels, outputChannels: Int

@@ -25,7 +25,8 @@ struct HeadProgram: @unchecked Sendable {
                 index += 2
                 continue
             }
-            let layer = CompiledLayer.compile(spec, input: input, foldedFlattenOf: nil)
+            // The first layer stays a GEMM conv so heads can share it (SharedFirstConv).
+            let layer = CompiledLayer.compile(spec, input: input, foldedFlattenOf: nil, allowDirect: index > 0)
             if case .conv(let g, _, _) = layer, !g.isPointwise {
                 largestPatches = Swift.max(largestPatches, g.outputHeight * g.outputWidth * g.patchSize)
             }
@@ -59,6 +60,10 @@ struct HeadProgram: @unchecked Sendable {
                     Kernels.im2col(current, samples: n, g, into: scratch.patches)
                     Kernels.matmulAddBias(scratch.patches, weight.pointer, bias.pointer, into: out, m: rows, k: g.patchSize, n: g.outputChannels)
                 }
+                current = out
+            case let .directConv(g, weight, bias):
+                let out = destination()
+                Kernels.convolveDirect(current, samples: n, g, weight: weight.pointer, bias: bias.pointer, into: out)
                 current = out
             case let .dense(inputs, outputs, weight, bias):
                 let out = destination()

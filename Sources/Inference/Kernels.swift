@@ -12,7 +12,10 @@ enum Kernels {
     static func matmulAddBias(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
                               into c: UnsafeMutablePointer<Float>, m: Int, k: Int, n: Int) {
         // Seed C with the bias and let sgemm accumulate onto it (beta = 1): one pass fewer.
-        for row in 0..<m { (c + row * n).update(from: bias, count: n) }
+        for row in 0..<m {
+            let r = c + row * n
+            for k in 0..<n { r[k] = bias[k] }
+        }
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
                     1, a, Int32(k), b, Int32(n), 1, c, Int32(n))
     }
@@ -31,21 +34,67 @@ enum Kernels {
                     for i in 0..<kh {
                         let iy = oy * g.stride - g.padding + i
                         if iy < 0 || iy >= h {
-                            dst.update(repeating: 0, count: kw * c)
+                            for k in 0..<(kw * c) { dst[k] = 0 }
                             dst += kw * c
                             continue
                         }
                         for j in 0..<kw {
                             let ix = ox * g.stride - g.padding + j
                             if ix < 0 || ix >= w {
-                                dst.update(repeating: 0, count: c)
+                                for k in 0..<c { dst[k] = 0 }
                             } else {
-                                dst.update(from: image + (iy * w + ix) * c, count: c)
+                                // A plain loop: the copies are short (C floats), a memmove call per copy costs more.
+                                let src = image + (iy * w + ix) * c
+                                for k in 0..<c { dst[k] = src[k] }
                             }
                             dst += c
                         }
                     }
                     row += patch
+                }
+            }
+        }
+    }
+
+    /// Direct convolution for layers with few output channels (a reconstruction's last conv):
+    /// im2col would write `kh·kw·C` floats per output pixel for a product with only `O` columns.
+    /// `weight` is `[O, kh·kw·C]` (rows o, columns (i, j, c)).
+    static func convolveDirect(_ input: UnsafePointer<Float>, samples: Int, _ g: ConvGeometry, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
+        let h = g.inputHeight, w = g.inputWidth, c = g.inputChannels, o = g.outputChannels
+        let ho = g.outputHeight, wo = g.outputWidth, kh = g.kernelHeight, kw = g.kernelWidth
+        let patch = g.patchSize
+        for s in 0..<samples {
+            let image = input + s * h * w * c
+            for oy in 0..<ho {
+                for ox in 0..<wo {
+                    let out = output + ((s * ho + oy) * wo + ox) * o
+                    for oc in 0..<o {
+                        let kernel = weight + oc * patch
+                        // Eight partial sums in a vector: a serial float sum would not vectorise.
+                        var vector = SIMD8<Float>()
+                        var tail: Float = 0
+                        let c8 = c & ~7
+                        for i in 0..<kh {
+                            let iy = oy * g.stride - g.padding + i
+                            if iy < 0 || iy >= h { continue }
+                            for j in 0..<kw {
+                                let ix = ox * g.stride - g.padding + j
+                                if ix < 0 || ix >= w { continue }
+                                let src = image + (iy * w + ix) * c, k = kernel + (i * kw + j) * c
+                                var ch = 0
+                                while ch < c8 {
+                                    vector += UnsafeRawPointer(src + ch).loadUnaligned(as: SIMD8<Float>.self)
+                                        * UnsafeRawPointer(k + ch).loadUnaligned(as: SIMD8<Float>.self)
+                                    ch += 8
+                                }
+                                while ch < c {
+                                    tail += src[ch] * k[ch]
+                                    ch += 1
+                                }
+                            }
+                        }
+                        out[oc] = vector.sum() + tail + bias[oc]
+                    }
                 }
             }
         }

@@ -41,6 +41,10 @@ public final class Scorer: @unchecked Sendable {
         self.quantiser = quantiser
         self.chunkSize = Swift.max(1, chunkSize)
         self.workers = Swift.max(1, workers ?? ProcessInfo.processInfo.activeProcessorCount)
+        // The Scorer spreads chunks over threads itself. Each sgemm is small (a chunk), so BLAS
+        // threads would only contend with ours, and a thread count that changes between calls
+        // could change float32 sums: OpenBLAS runs single-threaded from here on.
+        openblas_set_num_threads(1)
         let source = bundle.features[split.source]!
         let indices = split.sampleIndices(sourceCount: source.samples)
         let splitFeatures = bundle.features(for: split)
@@ -105,11 +109,7 @@ public final class Scorer: @unchecked Sendable {
         if workerCount == 1 {
             run(0)
         } else {
-            // Threads over chunks; each sgemm is small, so BLAS's own threads would only contend.
-            let blasThreads = openblas_get_num_threads()
-            openblas_set_num_threads(1)
             DispatchQueue.concurrentPerform(iterations: workerCount, execute: run)
-            openblas_set_num_threads(blasThreads)
         }
         var scores: [TaskScore] = []
         for (t, metric) in metrics.enumerated() {
@@ -150,8 +150,9 @@ public final class Scorer: @unchecked Sendable {
             let output: UnsafeMutablePointer<Float>
             if let place = membership[t] {
                 let group = groups[place.group]
-                group.extract(member: place.member, from: workspace.fused[place.group], samples: n, into: workspace.scratch.first)
-                output = program.run(from: 1, input: workspace.scratch.first, samples: n, scratch: workspace.scratch, ownsInput: true)
+                let reluNext = program.layers.count > 1 && { if case .relu = program.layers[1] { return true } else { return false } }()
+                group.extract(member: place.member, from: workspace.fused[place.group], samples: n, relu: reluNext, into: workspace.scratch.first)
+                output = program.run(from: reluNext ? 2 : 1, input: workspace.scratch.first, samples: n, scratch: workspace.scratch, ownsInput: true)
             } else {
                 output = program.run(from: 0, input: workspace.input, samples: n, scratch: workspace.scratch, ownsInput: false)
             }

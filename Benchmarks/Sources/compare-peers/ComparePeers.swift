@@ -7,6 +7,6 @@ struct ComparePeers: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare-peers",
         abstract: "MIPareto against the peers of shared/peers, same input, same run, as a ratio.",
-        subcommands: []
+        subcommands: [EvalComparison.self]
     )
 }
