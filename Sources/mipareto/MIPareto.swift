@@ -11,7 +11,7 @@ struct MIPareto: ParsableCommand {
         heads and labels. Start with `mipareto inspect examples/data/digits-pair-mini`.
         """,
         version: "0.1.0",
-        subcommands: [
+        subcommands: [InspectCommand.self, EvaluateCommand.self,
         ]
     )
 
