@@ -141,7 +141,37 @@ public final class Scorer: @unchecked Sendable {
         }
     }
 
-    private func scoreChunk(first: Int, samples n: Int, plan: QuantisationPlan, workspace: Workspace, statistics: UnsafeMutablePointer<Double>) {
+    /// Every head's raw output for `depths`, per task as C-order `[N, …output shape]` (for tests
+    /// and debugging; single-threaded, not a hot path).
+    func headOutputs(depths: [Int?]) -> [[Float]] {
+        let plan = quantiser.plan(depths: depths)
+        prepareWorkspaces(1)
+        var outputs = [[Float]](repeating: [], count: programs.count)
+        let statistics = FixedBuffer<Double>(count: statisticsStride, repeating: 0)
+        var first = 0
+        while first < samples {
+            let n = Swift.min(chunkSize, samples - first)
+            scoreChunk(first: first, samples: n, plan: plan, workspace: workspaces[0], statistics: statistics.pointer) { task, output in
+                let program = self.programs[task]
+                let size = program.sampleSizes.last!
+                for s in 0..<n {
+                    let sample = output + s * size
+                    if program.outputIsSpatial {
+                        // NHWC → C-order [K, H', W'].
+                        let k = program.outputShape[0], pixels = program.outputShape[1] * program.outputShape[2]
+                        for c in 0..<k { for p in 0..<pixels { outputs[task].append(sample[p * k + c]) } }
+                    } else {
+                        outputs[task].append(contentsOf: UnsafeBufferPointer(start: sample, count: size))
+                    }
+                }
+            }
+            first += n
+        }
+        return outputs
+    }
+
+    private func scoreChunk(first: Int, samples n: Int, plan: QuantisationPlan, workspace: Workspace, statistics: UnsafeMutablePointer<Double>,
+                            capture: ((Int, UnsafeMutablePointer<Float>) -> Void)? = nil) {
         quantiseChunk(first: first, samples: n, plan: plan, into: workspace.input)
         for (g, group) in groups.enumerated() {
             group.preActivation(input: workspace.input, samples: n, patches: workspace.scratch.patches, into: workspace.fused[g])
@@ -157,6 +187,7 @@ public final class Scorer: @unchecked Sendable {
                 output = program.run(from: 0, input: workspace.input, samples: n, scratch: workspace.scratch, ownsInput: false)
             }
             metrics[t].accumulate(output: output, first: first, samples: n, into: statistics + statisticsOffsets[t])
+            capture?(t, output)
         }
     }
 }
