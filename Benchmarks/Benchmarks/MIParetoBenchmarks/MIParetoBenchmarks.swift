@@ -7,4 +7,5 @@ let benchmarks: @Sendable () -> Void = {
         maxDuration: .seconds(5),
         maxIterations: 50
     )
+    registerEvalBenchmarks()
 }
