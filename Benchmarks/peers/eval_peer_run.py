@@ -5,7 +5,7 @@ bit vectors MIPareto's benchmark hands it, so both score exactly the same alloca
 
 Usage: eval_peer_run.py BUNDLE BITS.json [--warmup 3]
 BITS.json: {"warmup": [[...C ints], ...], "timed": [[...], ...]}
-Prints one JSON line: {"median_ms", "min_ms", "max_ms", "runs", "load_s", "metrics_first": {...}}.
+Prints one JSON line: {"median_ms", "min_ms", "max_ms", "runs", "load_s", "times_ms": [...], "metrics_first": {...}}.
 """
 import argparse
 import json
@@ -44,6 +44,7 @@ def main():
         times.append(t["total"])
     print(json.dumps({"median_ms": float(np.median(times)) * 1e3, "min_ms": min(times) * 1e3,
                       "max_ms": max(times) * 1e3, "runs": len(times), "load_s": load_s,
+                      "times_ms": [t * 1e3 for t in times],
                       "metrics_first": first}))
 
 
