@@ -58,7 +58,7 @@ public enum LayerSpec: Sendable {
             return .success([input[0], (input[1] - size) / stride + 1, (input[2] - size) / stride + 1])
         case let .upsample2d(factor):
             guard input.count == 3 else { return fail("upsample2d needs a [C, H, W] input, got \(input)") }
-            guard factor >= 1 else { return fail("upsample2d needs factor ≥ 1") }
+            guard factor >= 1, factor <= 1 << 12 else { return fail("upsample2d needs a factor in 1…4096, got \(factor)") }
             return .success([input[0], input[1] * factor, input[2] * factor])
         case .flatten:
             return .success([input.reduce(1, *)])
@@ -79,6 +79,9 @@ public struct HeadDescription: Sendable {
 
     public var outputShape: [Int] { shapes.last ?? inputShape }
 
+    /// The largest activation one sample may have in any layer (2^24 values, 64 MB of float32).
+    public static let maximumSampleElements = 1 << 24
+
     /// Checks that the layers chain from `inputShape`; errors name `file`, the layer index and both shapes.
     public init(inputShape: [Int], layers: [LayerSpec], file: String) throws {
         self.inputShape = inputShape
@@ -86,7 +89,17 @@ public struct HeadDescription: Sendable {
         var shapes = [inputShape]
         for (index, layer) in layers.enumerated() {
             switch layer.outputShape(for: shapes[index]) {
-            case .success(let next): shapes.append(next)
+            case .success(let next):
+                // Reject absurd shapes (e.g. a huge upsampling factor) before anything sizes buffers.
+                var elements = 1
+                for d in next {
+                    let (product, overflow) = elements.multipliedReportingOverflow(by: d)
+                    guard !overflow, product <= HeadDescription.maximumSampleElements else {
+                        throw FeatureDataError(file: file, "layer \(index) (\(layer.typeName)): output shape \(next) from input \(shapes[index]) is too large (more than \(HeadDescription.maximumSampleElements) values per sample)")
+                    }
+                    elements = product
+                }
+                shapes.append(next)
             case .failure(let error):
                 throw FeatureDataError(file: file, "layer \(index) (\(layer.typeName)): input shape \(shapes[index]) does not chain: \(error.message)")
             }
