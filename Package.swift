@@ -30,8 +30,8 @@ let package = Package(
 
         // The pipeline, top to bottom (imports point down only; see DESIGN.md).
         .target(name: "MultiObjective", swiftSettings: fastRelease),
-        .target(name: "FeatureData", swiftSettings: fastRelease),
-        .target(name: "Inference", dependencies: ["FeatureData", "CBLAS"], swiftSettings: fastRelease),
+        .target(name: "FeatureData", exclude: ["README.md"], swiftSettings: fastRelease),
+        .target(name: "Inference", dependencies: ["FeatureData", "CBLAS"], exclude: ["README.md"], swiftSettings: fastRelease),
         // Importance takes MultiObjective only for SeededRandom (one generator for the whole toolkit).
         .target(name: "Importance", dependencies: ["FeatureData", "Inference", "MultiObjective"], swiftSettings: fastRelease),
         .target(

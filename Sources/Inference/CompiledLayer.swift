@@ -10,6 +10,10 @@ enum CompiledLayer: @unchecked Sendable {
     /// A conv with few output channels, computed directly; weight `[O, kh·kw·C]`.
     case directConv(ConvGeometry, weight: FixedBuffer<Float>, bias: FixedBuffer<Float>)
     case dense(inputs: Int, outputs: Int, weight: FixedBuffer<Float>, bias: FixedBuffer<Float>)
+    /// Nearest upsampling followed by a small stride-1 conv, as one layer (see `UpsampleConv`).
+    case upsampleConv(UpsampleConv)
+    /// The second half of a fused pair: nothing to do.
+    case skip
     case relu
     case sigmoid
     case pool(PoolGeometry, isMax: Bool)
@@ -103,4 +107,96 @@ struct PoolGeometry: Sendable {
     var inputHeight, inputWidth, channels, size, stride: Int
     var outputHeight: Int { (inputHeight - size) / stride + 1 }
     var outputWidth: Int { (inputWidth - size) / stride + 1 }
+}
+
+/// `upsample2d(f)` then a stride-1 `conv2d` with few outputs, computed on the small map.
+///
+/// The upsampled map repeats each source pixel f×f times, so an output pixel at `Y = f·qy + ry`
+/// sees, through kernel row `i`, source row `qy + ⌊(ry − p + i)/f⌋`: for each output phase
+/// `(ry, rx)` the kh·kw taps land on only a few distinct source pixels, whose weights are summed
+/// once here (for 3×3 and f = 2: 4 taps instead of 9, and no upsampled map is written).
+/// A tap is inside the zero padding exactly when its source pixel is outside the small map.
+struct UpsampleConv: @unchecked Sendable {
+    let height, width, channels, factor, outputs, outputHeight, outputWidth: Int
+    /// Per phase `ry·f + rx`: the source offsets (dy, dx) and their summed weights `[O, C]`.
+    let offsets: [[(dy: Int, dx: Int)]]
+    let weights: [FixedBuffer<Float>]
+    let bias: FixedBuffer<Float>
+
+    /// `weight` is `[O, C, kh, kw]`; the conv's input is the upsampled `[C, H·f, W·f]`.
+    init(height: Int, width: Int, channels: Int, factor: Int, weight: Tensor<Float>, bias: [Float], padding: Int) {
+        self.height = height
+        self.width = width
+        self.channels = channels
+        self.factor = factor
+        let o = weight.shape[0], kh = weight.shape[2], kw = weight.shape[3]
+        outputs = o
+        outputHeight = height * factor + 2 * padding - kh + 1
+        outputWidth = width * factor + 2 * padding - kw + 1
+        func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
+        var offsets: [[(dy: Int, dx: Int)]] = []
+        var weights: [FixedBuffer<Float>] = []
+        for ry in 0..<factor {
+            for rx in 0..<factor {
+                var list: [(dy: Int, dx: Int)] = []
+                var sums: [[Double]] = []
+                for i in 0..<kh {
+                    for j in 0..<kw {
+                        let dy = floorDiv(ry - padding + i, factor), dx = floorDiv(rx - padding + j, factor)
+                        var e = list.firstIndex { $0.dy == dy && $0.dx == dx }
+                        if e == nil {
+                            list.append((dy, dx))
+                            sums.append([Double](repeating: 0, count: o * channels))
+                            e = list.count - 1
+                        }
+                        for oc in 0..<o {
+                            for c in 0..<channels {
+                                sums[e!][oc * channels + c] += Double(weight.values[((oc * channels + c) * kh + i) * kw + j])
+                            }
+                        }
+                    }
+                }
+                offsets.append(list)
+                weights.append(FixedBuffer(copying: sums.flatMap { $0.map { Float($0) } }))
+            }
+        }
+        self.offsets = offsets
+        self.weights = weights
+        self.bias = FixedBuffer(copying: bias)
+    }
+
+    func run(_ input: UnsafePointer<Float>, samples: Int, into output: UnsafeMutablePointer<Float>) {
+        let c = channels, f = factor, o = outputs, c8 = c & ~7
+        for s in 0..<samples {
+            let image = input + s * height * width * c
+            for y in 0..<outputHeight {
+                let qy = y / f, ry = y % f
+                for x in 0..<outputWidth {
+                    let qx = x / f, phase = ry * f + (x % f)
+                    let list = offsets[phase], kernel = weights[phase].pointer
+                    let out = output + ((s * outputHeight + y) * outputWidth + x) * o
+                    for oc in 0..<o {
+                        var vector = SIMD8<Float>()
+                        var tail: Float = 0
+                        for (e, offset) in list.enumerated() {
+                            let sy = qy + offset.dy, sx = qx + offset.dx
+                            if sy < 0 || sy >= height || sx < 0 || sx >= width { continue }
+                            let src = image + (sy * width + sx) * c, k = kernel + (e * o + oc) * c
+                            var ch = 0
+                            while ch < c8 {
+                                vector += UnsafeRawPointer(src + ch).loadUnaligned(as: SIMD8<Float>.self)
+                                    * UnsafeRawPointer(k + ch).loadUnaligned(as: SIMD8<Float>.self)
+                                ch += 8
+                            }
+                            while ch < c {
+                                tail += src[ch] * k[ch]
+                                ch += 1
+                            }
+                        }
+                        out[oc] = vector.sum() + tail + bias.pointer[oc]
+                    }
+                }
+            }
+        }
+    }
 }

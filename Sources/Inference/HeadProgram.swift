@@ -25,6 +25,15 @@ struct HeadProgram: @unchecked Sendable {
                 index += 2
                 continue
             }
+            if case let .upsample2d(factor) = spec, index > 0, index + 1 < head.layers.count,
+               case let .conv2d(weight, bias, stride, padding) = head.layers[index + 1],
+               stride == 1, weight.shape[0] <= directConvolutionMaximumOutputs {
+                layers.append(.upsampleConv(UpsampleConv(height: input[1], width: input[2], channels: input[0], factor: factor,
+                                                         weight: weight, bias: bias, padding: padding)))
+                layers.append(.skip)
+                index += 2
+                continue
+            }
             // The first layer stays a GEMM conv so heads can share it (SharedFirstConv).
             let layer = CompiledLayer.compile(spec, input: input, foldedFlattenOf: nil, allowDirect: index > 0)
             if case .conv(let g, _, _) = layer, !g.isPointwise {
@@ -61,6 +70,12 @@ struct HeadProgram: @unchecked Sendable {
                     Kernels.matmulAddBias(scratch.patches, weight.pointer, bias.pointer, into: out, m: rows, k: g.patchSize, n: g.outputChannels)
                 }
                 current = out
+            case let .upsampleConv(fused):
+                let out = destination()
+                fused.run(current, samples: n, into: out)
+                current = out
+            case .skip:
+                continue
             case let .directConv(g, weight, bias):
                 let out = destination()
                 Kernels.convolveDirect(current, samples: n, g, weight: weight.pointer, bias: bias.pointer, into: out)

@@ -92,6 +92,7 @@ public final class Scorer: @unchecked Sendable {
     /// Scores per-channel depths; `nil` keeps a channel at full float32 precision.
     public func score(depths: [Int?]) -> Evaluation {
         let plan = quantiser.plan(depths: depths)
+        let inputPlans = firstConvPlans(plan)
         let chunks = (samples + chunkSize - 1) / chunkSize
         let workerCount = Swift.min(workers, chunks)
         prepareWorkspaces(workerCount)
@@ -102,7 +103,7 @@ public final class Scorer: @unchecked Sendable {
             while chunk < chunks {
                 let first = chunk * chunkSize
                 let n = Swift.min(chunkSize, samples - first)
-                scoreChunk(first: first, samples: n, plan: plan, workspace: workspace, statistics: statistics.pointer + chunk * statisticsStride)
+                scoreChunk(first: first, samples: n, plan: plan, inputPlans: inputPlans, workspace: workspace, statistics: statistics.pointer + chunk * statisticsStride)
                 chunk += workerCount
             }
         }
@@ -145,13 +146,14 @@ public final class Scorer: @unchecked Sendable {
     /// and debugging; single-threaded, not a hot path).
     func headOutputs(depths: [Int?]) -> [[Float]] {
         let plan = quantiser.plan(depths: depths)
+        let inputPlans = firstConvPlans(plan)
         prepareWorkspaces(1)
         var outputs = [[Float]](repeating: [], count: programs.count)
         let statistics = FixedBuffer<Double>(count: statisticsStride, repeating: 0)
         var first = 0
         while first < samples {
             let n = Swift.min(chunkSize, samples - first)
-            scoreChunk(first: first, samples: n, plan: plan, workspace: workspaces[0], statistics: statistics.pointer) { task, output in
+            scoreChunk(first: first, samples: n, plan: plan, inputPlans: inputPlans, workspace: workspaces[0], statistics: statistics.pointer) { task, output in
                 let program = self.programs[task]
                 let size = program.sampleSizes.last!
                 for s in 0..<n {
@@ -170,11 +172,17 @@ public final class Scorer: @unchecked Sendable {
         return outputs
     }
 
-    private func scoreChunk(first: Int, samples n: Int, plan: QuantisationPlan, workspace: Workspace, statistics: UnsafeMutablePointer<Double>,
+    /// Per shared first conv: which channels are constant maps under `plan` (folded into a bias).
+    func firstConvPlans(_ plan: QuantisationPlan) -> [SharedFirstConv.InputPlan] {
+        let constants: [Float?] = plan.codes.map { $0.mode == .constant ? $0.constant : nil }
+        return groups.map { SharedFirstConv.InputPlan($0, constants: constants) }
+    }
+
+    private func scoreChunk(first: Int, samples n: Int, plan: QuantisationPlan, inputPlans: [SharedFirstConv.InputPlan], workspace: Workspace, statistics: UnsafeMutablePointer<Double>,
                             capture: ((Int, UnsafeMutablePointer<Float>) -> Void)? = nil) {
         quantiseChunk(first: first, samples: n, plan: plan, into: workspace.input)
         for (g, group) in groups.enumerated() {
-            group.preActivation(input: workspace.input, samples: n, patches: workspace.scratch.patches, into: workspace.fused[g])
+            group.preActivation(input: workspace.input, samples: n, plan: inputPlans[g], compact: workspace.compact, patches: workspace.scratch.patches, into: workspace.fused[g])
         }
         for (t, program) in programs.enumerated() {
             let output: UnsafeMutablePointer<Float>
@@ -195,6 +203,8 @@ public final class Scorer: @unchecked Sendable {
 /// One worker's buffers, sized for a chunk.
 final class Workspace: @unchecked Sendable {
     let input: UnsafeMutablePointer<Float>
+    /// The live (non-constant) channels of `input`, compacted for the shared first conv.
+    let compact: UnsafeMutablePointer<Float>
     let fused: [UnsafeMutablePointer<Float>]
     let scratch: HeadScratch
 
@@ -203,6 +213,8 @@ final class Workspace: @unchecked Sendable {
         let inputSize = n * scorer.channels * scorer.pixelsPerChannel
         input = .allocate(capacity: inputSize)
         input.initialize(repeating: 0, count: inputSize)
+        compact = .allocate(capacity: inputSize)
+        compact.initialize(repeating: 0, count: inputSize)
         fused = scorer.groups.map { group in
             let size = n * group.pixels * group.totalChannels
             let p = UnsafeMutablePointer<Float>.allocate(capacity: size)
@@ -219,6 +231,7 @@ final class Workspace: @unchecked Sendable {
 
     deinit {
         input.deallocate()
+        compact.deallocate()
         for p in fused { p.deallocate() }
     }
 }

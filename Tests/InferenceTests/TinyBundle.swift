@@ -11,6 +11,8 @@ import FeatureData
 /// * `parity` (classification, 2 classes): conv2d 2→4 3×3 stride 2 pad 1, sigmoid, avgpool2d 2,
 ///   flatten, dense 4→2.
 /// * `image` (reconstruction): conv2d 2→1 1×1 (no bias: zero), relu, conv2d 1→1 3×3 pad 1, sigmoid.
+/// * `zoom` (reconstruction, no peak: 1): conv2d 2→2 1×1, relu, upsample2d ×3, conv2d 2→1 3×3
+///   pad 2 → `[1, 14, 14]` (the fused upsample + conv path, with padding wider than one pixel).
 enum TinyBundle {
     /// `((k·mul + add) mod m − offset) / divisor` for k = 0, 1, …
     static func sequence(_ count: Int, mul: Int, add: Int, mod: Int, offset: Int, divisor: Double) -> [Float] {
@@ -44,6 +46,9 @@ enum TinyBundle {
             let targets = (0..<(n * 16)).map { k in Float(Double((k * 3 + salt) % 7) / 7) }
             try save(NpyArray(Tensor(shape: [n, 1, 4, 4], values: targets)), "\(split)/targets_image.npy")
             try save(NpyArray(Tensor(shape: [n, 1, 4, 4], values: (0..<(n * 16)).map { Float(Double(($0 * 5) % 9) / 9) })), "\(split)/outputs_image.npy")
+            let zoom = (0..<(n * 196)).map { k in Float(Double((k * 5 + salt) % 11) / 11) }
+            try save(NpyArray(Tensor(shape: [n, 1, 14, 14], values: zoom)), "\(split)/targets_zoom.npy")
+            try save(NpyArray(Tensor(shape: [n, 1, 14, 14], values: zoom)), "\(split)/outputs_zoom.npy")
         }
         try save(NpyArray(weight([3, 2, 3, 3], seed: 1)), "heads/parts_0_w.npy")
         try save(NpyArray(bias(3, seed: 1)), "heads/parts_0_b.npy")
@@ -54,6 +59,10 @@ enum TinyBundle {
         try save(NpyArray(weight([1, 2, 1, 1], seed: 4)), "heads/image_0_w.npy")
         try save(NpyArray(weight([1, 1, 3, 3], seed: 5)), "heads/image_2_w.npy")
         try save(NpyArray(bias(1, seed: 5)), "heads/image_2_b.npy")
+        try save(NpyArray(weight([2, 2, 1, 1], seed: 6)), "heads/zoom_0_w.npy")
+        try save(NpyArray(bias(2, seed: 6)), "heads/zoom_0_b.npy")
+        try save(NpyArray(weight([1, 2, 3, 3], seed: 7)), "heads/zoom_3_w.npy")
+        try save(NpyArray(bias(1, seed: 7)), "heads/zoom_3_b.npy")
 
         let heads = [
             "parts": """
@@ -73,6 +82,12 @@ enum TinyBundle {
               {"type": "conv2d", "weight": "heads/image_2_w.npy", "bias": "heads/image_2_b.npy", "padding": 1},
               {"type": "sigmoid"}]}
             """,
+            "zoom": """
+            {"input_shape": [2, 4, 4], "layers": [
+              {"type": "conv2d", "weight": "heads/zoom_0_w.npy", "bias": "heads/zoom_0_b.npy"}, {"type": "relu"},
+              {"type": "upsample2d", "factor": 3},
+              {"type": "conv2d", "weight": "heads/zoom_3_w.npy", "bias": "heads/zoom_3_b.npy", "padding": 2}]}
+            """,
         ]
         for (name, text) in heads { try Data(text.utf8).write(to: root.appendingPathComponent("heads/\(name).json")) }
         let manifest = """
@@ -86,7 +101,10 @@ enum TinyBundle {
            "outputs": {"fit": "fit/outputs_parity.npy", "eval": "eval/outputs_parity.npy"}},
           {"name": "image", "kind": "reconstruction", "head": "heads/image.json",
            "targets": {"fit": "fit/targets_image.npy", "eval": "eval/targets_image.npy"},
-           "outputs": {"fit": "fit/outputs_image.npy", "eval": "eval/outputs_image.npy"}}
+           "outputs": {"fit": "fit/outputs_image.npy", "eval": "eval/outputs_image.npy"}},
+          {"name": "zoom", "kind": "reconstruction", "head": "heads/zoom.json",
+           "targets": {"fit": "fit/targets_zoom.npy", "eval": "eval/targets_zoom.npy"},
+           "outputs": {"fit": "fit/outputs_zoom.npy", "eval": "eval/outputs_zoom.npy"}}
          ]}
         """
         try Data(manifest.utf8).write(to: root.appendingPathComponent("bundle.json"))

@@ -15,6 +15,7 @@ struct TinyExpectation {
     var partsChecksum, miou, pixelAccuracy, correctPixels, pixels: Double
     var parityChecksum, accuracy: Double
     var imageChecksum, psnr: Double
+    var zoomChecksum, zoomPSNR: Double
 }
 
 let tinyExpected: [String: TinyExpectation] = [
@@ -22,18 +23,20 @@ let tinyExpected: [String: TinyExpectation] = [
     // not empty, so it counts as 0) → mIoU = (3/14 + 8/15 + 0)/3 = 0.24920634…; 38 of 72 pixels.
     "fit": .init(partsChecksum: 701.828125, miou: 0.2492063492063492, pixelAccuracy: 0.5277777777777778, correctPixels: 38, pixels: 72,
                  parityChecksum: -4.523094284105863, accuracy: 0.6666666666666666,
-                 imageChecksum: 73.51454783336963, psnr: 10.729010186668148),
+                 imageChecksum: 73.51454783336963, psnr: 10.729010186668148, zoomChecksum: -117.9375, zoomPSNR: 4.25404357210151),
     "eval": .init(partsChecksum: 985.5625, miou: 0.15418894830659535, pixelAccuracy: 0.3, correctPixels: 18, pixels: 60,
                   parityChecksum: -2.0526214777903964, accuracy: 0.5,
-                  imageChecksum: 47.92449128277252, psnr: 10.973645878718193),
+                  imageChecksum: 47.92449128277252, psnr: 10.973645878718193, zoomChecksum: -96.12890625, zoomPSNR: 4.106135566132409),
     // eval with channel 0 at 2 bits and channel 1 dropped (its fit mean).
     "eval bits [2, 0]": .init(partsChecksum: 740.8479813763406, miou: 0.2173202614379085, pixelAccuracy: 0.36666666666666664, correctPixels: 22, pixels: 60,
                               parityChecksum: -2.1168752811805116, accuracy: 0.5,
-                              imageChecksum: 46.853595407019014, psnr: 10.896856138600928),
+                              imageChecksum: 46.853595407019014, psnr: 10.896856138600928, zoomChecksum: -80.21545399577008, zoomPSNR: 4.222810840653885),
 ]
 
 @Suite("hand-made bundle: every layer type, segmentation metrics")
 struct TinyBundleTests {
+    func evaluation0(_ scorer: Scorer, _ depths: [Int?]) -> Evaluation { scorer.score(depths: depths) }
+
     func check(_ scorer: Scorer, depths: [Int?], _ key: String) throws {
         let expected = try #require(tinyExpected[key])
         let outputs = scorer.headOutputs(depths: depths)
@@ -41,6 +44,8 @@ struct TinyBundleTests {
         #expect(relative(checksum(outputs[0]), expected.partsChecksum) < 1e-5, "\(key) parts logits")
         #expect(relative(checksum(outputs[1]), expected.parityChecksum) < 1e-5, "\(key) parity logits")
         #expect(relative(checksum(outputs[2]), expected.imageChecksum) < 1e-5, "\(key) image output")
+        #expect(relative(checksum(outputs[3]), expected.zoomChecksum) < 1e-5, "\(key) zoom output")
+        #expect(abs(evaluation0(scorer, depths)[task: "zoom"]!.metric - expected.zoomPSNR) < 1e-3, "\(key) zoom psnr")
         let evaluation = scorer.score(depths: depths)
         let parts = try #require(evaluation[task: "parts"])
         #expect(abs(parts.metric - expected.miou) < 1e-4, "\(key) miou")
@@ -56,7 +61,7 @@ struct TinyBundleTests {
         let root = try TinyBundle.write()
         defer { try? FileManager.default.removeItem(at: root) }
         let bundle = try FeatureBundle(directory: root.path)
-        #expect(bundle.tasks.map(\.kind) == [.segmentation, .classification, .reconstruction])
+        #expect(bundle.tasks.map(\.kind) == [.segmentation, .classification, .reconstruction, .reconstruction])
         let quantiser = Quantiser(stats: ChannelStats(features: bundle.features[.fit]!))
         for chunk in [1, 2, 32] {
             let fit = Scorer(bundle: bundle, split: .fit, quantiser: quantiser, chunkSize: chunk, workers: 2)
@@ -76,7 +81,7 @@ struct TinyBundleTests {
         let eval = Scorer(bundle: bundle, split: .eval, quantiser: quantiser).headOutputs(depths: [nil, nil])
         let search = Scorer(bundle: bundle, split: .search, quantiser: quantiser).headOutputs(depths: [nil, nil])
         let report = Scorer(bundle: bundle, split: .report, quantiser: quantiser).headOutputs(depths: [nil, nil])
-        for task in 0..<3 {
+        for task in 0..<4 {
             let half = eval[task].count / 2
             #expect(search[task] == Array(eval[task][0..<half]))
             #expect(report[task] == Array(eval[task][half...]))
@@ -147,4 +152,14 @@ for name,(x,n) in {"fit":(fit,3),"eval":(ev,2),"eval_bits_2_0":(quant(ev,[2,0]),
     tg=np.array([((k*3+salt)%7)/7 for k in range(n*16)]).astype(np.float32).reshape(n,1,4,4)
     mse=np.mean((R-tg)**2); psnr=10*np.log10(1/mse)
     print(name, chk(S), np.mean(ious), pa, np.sum((pred==sl)&(sl>=0)), np.sum(sl>=0), chk(C), acc, chk(R), psnr)
+
+# The fused upsample + conv head ("zoom"), appended to the script above:
+def rec2(x):
+    h=relu(conv(x,w((2,2,1,1),6),b(2,6),1,0))
+    return conv(up(h,3),w((1,2,3,3),7),b(1,7),1,2)
+for name,(x,n) in {"fit":(fit,3),"eval":(ev,2),"eval_bits_2_0":(quant(ev,[2,0]),2)}.items():
+    salt = 0 if name=="fit" else 1
+    R=rec2(x)
+    tg=np.array([((k*5+salt)%11)/11 for k in range(n*196)]).astype(np.float32).reshape(n,1,14,14)
+    mse=np.mean((R-tg)**2); print(name, "rec2", R.shape, repr(chk(R)), repr(float(10*np.log10(1/mse))))
 */

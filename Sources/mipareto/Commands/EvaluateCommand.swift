@@ -17,7 +17,7 @@ struct EvaluateCommand: ParsableCommand {
 
         Examples:
           mipareto evaluate examples/data/digits-pair-mini --bits 4
-          mipareto evaluate examples/data/digits-pair-mini --allocation alloc.json --split report --json
+          mipareto evaluate examples/data/digits-pair-mini --allocation a.json --json
         """
     )
 
