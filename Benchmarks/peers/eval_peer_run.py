@@ -42,7 +42,11 @@ def main():
         if first is None:
             first = met
         times.append(t["total"])
-    print(json.dumps({"median_ms": float(np.median(times)) * 1e3, "min_ms": min(times) * 1e3,
+    blas = []
+    if eval_peer.threadpool_info:
+        blas = [{k: d.get(k) for k in ("internal_api", "num_threads", "version", "architecture")}
+                for d in eval_peer.threadpool_info() if d.get("user_api") == "blas"]
+    print(json.dumps({"blas": blas, "median_ms": float(np.median(times)) * 1e3, "min_ms": min(times) * 1e3,
                       "max_ms": max(times) * 1e3, "runs": len(times), "load_s": load_s,
                       "times_ms": [t * 1e3 for t in times],
                       "metrics_first": first}))

@@ -37,6 +37,9 @@ struct EvalComparison: ParsableCommand {
     @Option(help: "Blocks of rounds, ours and the peer's alternating.")
     var blocks = 3
 
+    @Flag(help: "Run the peer with OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE as set on this machine (Haswell kernels, as eval_peer.md measured) instead of unsetting them.")
+    var peerKeepOpenblasEnvironment = false
+
     @Flag(help: "Skip the Python peer.")
     var noPeer = false
 
@@ -100,10 +103,16 @@ struct EvalComparison: ParsableCommand {
                 let peerTimes = (peer["times_ms"] as? [Double] ?? []).map { $0 / 1e3 }
                 theirs += peerTimes
                 peerFirst = peer["metrics_first"] as? [String: Double]
+                if block == 1, let blas = peer["blas"] as? [[String: Any]] {
+                    // The env notes ask to check which kernels the peer runs once OPENBLAS_CORETYPE is unset.
+                    print("peer BLAS: " + blas.map { entry in entry.keys.sorted().map { "\($0)=\(entry[$0]!)" }.joined(separator: " ") }.joined(separator: "; "))
+                }
                 line += String(format: ", peer median %.2f ms (min %.2f)", median(peerTimes) * 1e3, (peerTimes.min() ?? .nan) * 1e3)
             }
             print(line)
         }
+        let coreType = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { "OPENBLAS_CORETYPE=\($0) as set on this machine" } ?? "OPENBLAS_CORETYPE unset"
+        print("MIPareto: Debian OpenBLAS, single-threaded inside each worker, \(coreType)")
         print(String(format: "MIPareto Scorer (chunk %d, %d workers): median %.2f ms, min %.2f ms over %d allocations",
                      chunk, scorer.workers, median(ours) * 1e3, ours.min()! * 1e3, ours.count))
         guard !noPeer else { return }
@@ -143,7 +152,7 @@ struct EvalComparison: ParsableCommand {
         let script = PeerRunner.benchmarksDirectory.appendingPathComponent("peers/eval_peer_run.py").path
         process.arguments = (python == "/usr/bin/env" ? ["python3"] : []) + [script, bundle, bitsFile.path]
         var environment = ProcessInfo.processInfo.environment
-        for key in ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"] where environment[key] != nil {
+        for key in ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"] where environment[key] != nil && !peerKeepOpenblasEnvironment {
             environment.removeValue(forKey: key)
         }
         process.environment = environment
