@@ -207,3 +207,10 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+extension Quantiser {
+    /// The quantiser FORMAT.md prescribes for `bundle`: ranges and means of its fit split.
+    public init(fitOf bundle: FeatureBundle) {
+        self.init(stats: ChannelStats(features: bundle.features[.fit]!))
+    }
+}

@@ -33,7 +33,7 @@ public final class Scorer: @unchecked Sendable {
     private var workspaces: [Workspace] = []
 
     /// - Parameters:
-    ///   - quantiser: the fit-split quantiser (`Quantiser(stats: ChannelStats(features: bundle.features[.fit]!))`).
+    ///   - quantiser: the fit-split quantiser, `Quantiser(fitOf: bundle)`.
     ///   - chunkSize: samples per pass through the heads.
     ///   - workers: threads over chunks (default: every active core).
     public init(bundle: FeatureBundle, split: Split, quantiser: Quantiser, chunkSize: Int = 32, workers: Int? = nil) {

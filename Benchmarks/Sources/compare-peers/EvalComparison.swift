@@ -55,7 +55,7 @@ struct EvalComparison: ParsableCommand {
         let featureBundle = loaded!
         var prepared: Scorer?
         let prepareSeconds = try Stopwatch.median(runs: 3, warmup: 0) {
-            let quantiser = Quantiser(stats: ChannelStats(features: featureBundle.features[.fit]!))
+            let quantiser = Quantiser(fitOf: featureBundle)
             prepared = Scorer(bundle: featureBundle, split: .eval, quantiser: quantiser, chunkSize: chunk, workers: workers)
         }
         let scorer = prepared!

@@ -57,7 +57,7 @@ struct EvaluateCommand: ParsableCommand {
         } else {
             bitVector = [Int](repeating: bits!, count: channels)
         }
-        let quantiser = Quantiser(stats: ChannelStats(features: featureBundle.features[.fit]!))
+        let quantiser = Quantiser(fitOf: featureBundle)
         let scorer = Scorer(bundle: featureBundle, split: chosenSplit, quantiser: quantiser)
         let evaluation = scorer.score(bits: bitVector)
         let rate = Rate(bits: bitVector, quantiser: quantiser, features: featureBundle.features(for: chosenSplit))

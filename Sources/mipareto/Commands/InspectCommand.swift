@@ -24,7 +24,7 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         let featureBundle = try FeatureBundle(directory: bundle)
-        let quantiser = Quantiser(stats: ChannelStats(features: featureBundle.features[.fit]!))
+        let quantiser = Quantiser(fitOf: featureBundle)
         let fit = Scorer(bundle: featureBundle, split: .fit, quantiser: quantiser).scoreClean()
         let eval = Scorer(bundle: featureBundle, split: .eval, quantiser: quantiser).scoreClean()
 
