@@ -2,6 +2,7 @@ import Benchmark
 import FeatureData
 import Foundation
 import Inference
+import MultiObjective
 
 /// Scoring one allocation on digits-pair eval (quantise + 4 heads + 4 metrics), and loading the
 /// bundle. Needs ../shared/data/digits-pair beside the repository; registers nothing without it.
@@ -28,15 +29,9 @@ func registerEvalBenchmarks() {
     let scorer = Scorer(bundle: bundle, split: .eval, quantiser: Quantiser(stats: ChannelStats(features: bundle.features[.fit]!)))
 
     Benchmark("score one allocation (digits-pair eval)", configuration: .init(metrics: [.wallClock], maxIterations: 50)) { benchmark in
-        // Random depths 0…8 from a fixed linear congruential sequence: the same vectors every run.
-        var state: UInt64 = 2026
-        var vectors: [[Int]] = []
-        for _ in 0..<16 {
-            vectors.append((0..<32).map { _ in
-                state = state &* 6364136223846793005 &+ 1442695040888963407
-                return Int((state >> 33) % 9)
-            })
-        }
+        // Random depths 0…8, seeded: the same vectors every run.
+        var rng = SeededRandom(seed: 2026)
+        let vectors = (0..<16).map { _ in (0..<bundle.channels).map { _ in rng.nextInt(in: 0...8) } }
         var round = 0
         for _ in benchmark.scaledIterations {
             blackHole(scorer.score(bits: vectors[round % vectors.count]))
