@@ -12,9 +12,11 @@ struct MIPareto: ParsableCommand {
         """,
         version: "0.1.0",
         subcommands: [
-            ReportCommand.self,
+            InspectCommand.self,
+            EvaluateCommand.self,
             SolveCommand.self,
             NSGA2Command.self,
+            ReportCommand.self,
         ]
     )
 

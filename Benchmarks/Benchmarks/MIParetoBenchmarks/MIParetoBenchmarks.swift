@@ -10,4 +10,5 @@ let benchmarks: @Sendable () -> Void = {
     registerAllocationBenchmarks()
     registerImportanceBenchmarks()
     registerMultiObjectiveBenchmarks()
+    registerEvalBenchmarks()
 }

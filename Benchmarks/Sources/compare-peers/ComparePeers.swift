@@ -13,6 +13,7 @@ struct ComparePeers: ParsableCommand {
             NSGA2Comparison.self,
             SortingComparison.self,
             HypervolumeComparison.self,
+            EvalComparison.self,
         ]
     )
 }

@@ -1,0 +1,66 @@
+/// Per-channel statistics of a feature tensor, in float64: the quantiser's ranges (`lo`, `hi`),
+/// the value a dropped channel is replaced by (`mean`), and the population variance.
+///
+/// FORMAT.md takes them over the FIT split, over every sample and spatial position.
+public struct ChannelStats: Sendable, Equatable {
+    public var lo: [Double]
+    public var hi: [Double]
+    public var mean: [Double]
+    /// Population variance (divided by the count, not count − 1).
+    public var variance: [Double]
+
+    public var channels: Int { lo.count }
+
+    public init(lo: [Double], hi: [Double], mean: [Double], variance: [Double]) {
+        self.lo = lo
+        self.hi = hi
+        self.mean = mean
+        self.variance = variance
+    }
+
+    /// Statistics of `features` (`[N, C, …]`), per channel (axis 1).
+    public init(features: Tensor<Float>) {
+        precondition(features.rank >= 2, "features need a channel axis")
+        let n = features.samples, c = features.shape[1]
+        let perChannel = features.shape.dropFirst(2).reduce(1, *)
+        var lo = [Double](repeating: .infinity, count: c)
+        var hi = [Double](repeating: -.infinity, count: c)
+        var sum = [Double](repeating: 0, count: c)
+        features.values.withUnsafeBufferPointer { x in
+            for s in 0..<n {
+                for ch in 0..<c {
+                    let base = (s * c + ch) * perChannel
+                    var l = lo[ch], h = hi[ch], t = 0.0
+                    for k in 0..<perChannel {
+                        let v = Double(x[base + k])
+                        l = Swift.min(l, v)
+                        h = Swift.max(h, v)
+                        t += v
+                    }
+                    lo[ch] = l
+                    hi[ch] = h
+                    sum[ch] += t
+                }
+            }
+        }
+        let count = Double(n * perChannel)
+        let mean = sum.map { $0 / count }
+        // Second pass around the mean: no cancellation, unlike E[x²] − E[x]².
+        var squares = [Double](repeating: 0, count: c)
+        features.values.withUnsafeBufferPointer { x in
+            for s in 0..<n {
+                for ch in 0..<c {
+                    let base = (s * c + ch) * perChannel
+                    let m = mean[ch]
+                    var t = 0.0
+                    for k in 0..<perChannel {
+                        let d = Double(x[base + k]) - m
+                        t += d * d
+                    }
+                    squares[ch] += t
+                }
+            }
+        }
+        self.init(lo: lo, hi: hi, mean: mean, variance: squares.map { $0 / count })
+    }
+}

@@ -1,1 +1,0 @@
-// FeatureData: see README.md in this folder.

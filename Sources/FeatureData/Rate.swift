@@ -1,0 +1,29 @@
+/// The rate of an allocation (FORMAT.md, Rate).
+public struct Rate: Sendable, Equatable {
+    /// Fixed-length rate: `Σ_c b_c · H·W` bits per sample.
+    public var bitsPerSample: Double
+    /// Bits per element: `bitsPerSample / (C·H·W)`.
+    public var bpe: Double
+    /// Entropy-coded estimate: `Σ_c H·W · Ĥ(q_c)` over the split's symbols.
+    public var entropyBitsPerSample: Double
+    /// Side information, kept apart from `bpe`: two float32 (lo, hi) per kept channel, once per stream.
+    public var sideInformationBits: Int
+
+    /// The fixed-length rate of `bits` only (no entropy estimate: it is 0).
+    public init(bits: [Int], channelShape: [Int]) {
+        let perChannel = channelShape.dropFirst().reduce(1, *)
+        let total = bits.reduce(0, +) * perChannel
+        bitsPerSample = Double(total)
+        bpe = Double(total) / Double(channelShape.reduce(1, *))
+        entropyBitsPerSample = 0
+        sideInformationBits = 64 * bits.filter { $0 > 0 }.count
+    }
+
+    /// Both rates of `bits`, the entropy estimate over `features` (the split being coded).
+    public init(bits: [Int], quantiser: Quantiser, features: Tensor<Float>) {
+        self.init(bits: bits, channelShape: features.sampleShape)
+        let perChannel = features.shape.dropFirst(2).reduce(1, *)
+        let entropies = quantiser.plan(bits: bits).channelEntropies(features)
+        entropyBitsPerSample = entropies.reduce(0) { $0 + $1 * Double(perChannel) }
+    }
+}

@@ -1,0 +1,202 @@
+import FeatureData
+
+/// A head layer prepared for batched channels-last (NHWC) execution.
+///
+/// Activations of a chunk of `n` samples are stored `[n, H, W, C]` for spatial shapes and
+/// `[n, D]` for vectors. Weights are re-laid out once so every product is one row-major sgemm:
+/// conv2d as im2col `[n·Ho·Wo, kh·kw·C] × [kh·kw·C, O]`, dense as `[n, in] × [in, out]`.
+enum CompiledLayer: @unchecked Sendable {
+    case conv(ConvGeometry, weight: FixedBuffer<Float>, bias: FixedBuffer<Float>)
+    /// A conv with few output channels, computed directly; weight `[O, kh·kw·C]`.
+    case directConv(ConvGeometry, weight: FixedBuffer<Float>, bias: FixedBuffer<Float>)
+    case dense(inputs: Int, outputs: Int, weight: FixedBuffer<Float>, bias: FixedBuffer<Float>)
+    /// Nearest upsampling followed by a small stride-1 conv, as one layer (see `UpsampleConv`).
+    case upsampleConv(UpsampleConv)
+    /// The second half of a fused pair: nothing to do.
+    case skip
+    case relu
+    case sigmoid
+    case pool(PoolGeometry, isMax: Bool)
+    case upsample(height: Int, width: Int, channels: Int, factor: Int)
+    /// C-order flatten of `[C, H, W]`: a real permutation NHWC → CHW, unless it was folded into
+    /// the dense layer that follows (then nothing moves).
+    case flatten(height: Int, width: Int, channels: Int, folded: Bool)
+
+    /// Compiles `spec`, whose input is the logical per-sample shape `input` (`[C, H, W]` or `[D]`).
+    /// `foldFlattenBefore` is set when the previous layer was a flatten of `[C, H, W]` folded into
+    /// this dense layer's weight.
+    static func compile(_ spec: LayerSpec, input: [Int], foldedFlattenOf flattened: [Int]?, allowDirect: Bool = false) -> CompiledLayer {
+        switch spec {
+        case let .conv2d(weight, bias, stride, padding) where allowDirect && weight.shape[0] <= directConvolutionMaximumOutputs:
+            let o = weight.shape[0], c = weight.shape[1], kh = weight.shape[2], kw = weight.shape[3]
+            let geometry = ConvGeometry(inputHeight: input[1], inputWidth: input[2], inputChannels: c, outputChannels: o,
+                                        kernelHeight: kh, kernelWidth: kw, stride: stride, padding: padding)
+            var matrix = [Float](repeating: 0, count: kh * kw * c * o)
+            for oc in 0..<o { for ic in 0..<c { for i in 0..<kh { for j in 0..<kw {
+                matrix[oc * kh * kw * c + (i * kw + j) * c + ic] = weight.values[((oc * c + ic) * kh + i) * kw + j]
+            } } } }
+            return .directConv(geometry, weight: FixedBuffer(copying: matrix), bias: FixedBuffer(copying: bias))
+        case let .conv2d(weight, bias, stride, padding):
+            let o = weight.shape[0], c = weight.shape[1], kh = weight.shape[2], kw = weight.shape[3]
+            let geometry = ConvGeometry(inputHeight: input[1], inputWidth: input[2], inputChannels: c, outputChannels: o,
+                                        kernelHeight: kh, kernelWidth: kw, stride: stride, padding: padding)
+            // [O, C, kh, kw] → rows (i, j, c), columns o: matches the im2col column order.
+            var matrix = [Float](repeating: 0, count: kh * kw * c * o)
+            for oc in 0..<o { for ic in 0..<c { for i in 0..<kh { for j in 0..<kw {
+                matrix[((i * kw + j) * c + ic) * o + oc] = weight.values[((oc * c + ic) * kh + i) * kw + j]
+            } } } }
+            return .conv(geometry, weight: FixedBuffer(copying: matrix), bias: FixedBuffer(copying: bias))
+        case let .dense(weight, bias):
+            let outputs = weight.shape[0], inputs = weight.shape[1]
+            var matrix = [Float](repeating: 0, count: inputs * outputs)
+            for o in 0..<outputs {
+                for k in 0..<inputs {
+                    // Our input index k is channels-last when a flatten was folded in; the
+                    // weight's is C-order [C, H, W].
+                    let source: Int
+                    if let f = flattened {
+                        let c = f[0], pixels = f[1] * f[2]
+                        source = (k % c) * pixels + k / c
+                    } else {
+                        source = k
+                    }
+                    matrix[k * outputs + o] = weight.values[o * inputs + source]
+                }
+            }
+            return .dense(inputs: inputs, outputs: outputs, weight: FixedBuffer(copying: matrix), bias: FixedBuffer(copying: bias))
+        case .relu: return .relu
+        case .sigmoid: return .sigmoid
+        case let .maxpool2d(size, stride), let .avgpool2d(size, stride):
+            let geometry = PoolGeometry(inputHeight: input[1], inputWidth: input[2], channels: input[0], size: size, stride: stride)
+            if case .maxpool2d = spec { return .pool(geometry, isMax: true) }
+            return .pool(geometry, isMax: false)
+        case let .upsample2d(factor):
+            return .upsample(height: input[1], width: input[2], channels: input[0], factor: factor)
+        case .flatten:
+            if input.count == 3 {
+                return .flatten(height: input[1], width: input[2], channels: input[0], folded: false)
+            }
+            return .flatten(height: 1, width: 1, channels: input.reduce(1, *), folded: true)
+        }
+    }
+}
+
+/// Convs with at most this many output channels run directly instead of im2col + sgemm.
+let directConvolutionMaximumOutputs = 4
+
+struct ConvGeometry: Equatable, Sendable {
+    var inputHeight, inputWidth, inputChannels, outputChannels: Int
+    var kernelHeight, kernelWidth, stride, padding: Int
+    var outputHeight: Int { (inputHeight + 2 * padding - kernelHeight) / stride + 1 }
+    var outputWidth: Int { (inputWidth + 2 * padding - kernelWidth) / stride + 1 }
+    /// Columns of the im2col matrix: `kh·kw·C`.
+    var patchSize: Int { kernelHeight * kernelWidth * inputChannels }
+    /// A 1×1, stride-1, unpadded conv needs no im2col: the NHWC input already is the matrix.
+    var isPointwise: Bool { kernelHeight == 1 && kernelWidth == 1 && stride == 1 && padding == 0 }
+
+    /// Same im2col (input geometry and kernel), whatever the output channels.
+    func sharesPatches(with other: ConvGeometry) -> Bool {
+        var a = self, b = other
+        a.outputChannels = 0
+        b.outputChannels = 0
+        return a == b
+    }
+}
+
+struct PoolGeometry: Sendable {
+    var inputHeight, inputWidth, channels, size, stride: Int
+    var outputHeight: Int { (inputHeight - size) / stride + 1 }
+    var outputWidth: Int { (inputWidth - size) / stride + 1 }
+}
+
+/// `upsample2d(f)` then a stride-1 `conv2d` with few outputs, computed on the small map.
+///
+/// The upsampled map repeats each source pixel f×f times, so an output pixel at `Y = f·qy + ry`
+/// sees, through kernel row `i`, source row `qy + ⌊(ry − p + i)/f⌋`: for each output phase
+/// `(ry, rx)` the kh·kw taps land on only a few distinct source pixels, whose weights are summed
+/// once here (for 3×3 and f = 2: 4 taps instead of 9, and no upsampled map is written).
+/// A tap is inside the zero padding exactly when its source pixel is outside the small map.
+struct UpsampleConv: @unchecked Sendable {
+    let height, width, channels, factor, outputs, outputHeight, outputWidth: Int
+    /// Per phase `ry·f + rx`: the source offsets (dy, dx) and their summed weights `[O, C]`.
+    let offsets: [[(dy: Int, dx: Int)]]
+    let weights: [FixedBuffer<Float>]
+    let bias: FixedBuffer<Float>
+
+    /// `weight` is `[O, C, kh, kw]`; the conv's input is the upsampled `[C, H·f, W·f]`.
+    init(height: Int, width: Int, channels: Int, factor: Int, weight: Tensor<Float>, bias: [Float], padding: Int) {
+        self.height = height
+        self.width = width
+        self.channels = channels
+        self.factor = factor
+        let o = weight.shape[0], kh = weight.shape[2], kw = weight.shape[3]
+        outputs = o
+        outputHeight = height * factor + 2 * padding - kh + 1
+        outputWidth = width * factor + 2 * padding - kw + 1
+        func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
+        var offsets: [[(dy: Int, dx: Int)]] = []
+        var weights: [FixedBuffer<Float>] = []
+        for ry in 0..<factor {
+            for rx in 0..<factor {
+                var list: [(dy: Int, dx: Int)] = []
+                var sums: [[Double]] = []
+                for i in 0..<kh {
+                    for j in 0..<kw {
+                        let dy = floorDiv(ry - padding + i, factor), dx = floorDiv(rx - padding + j, factor)
+                        var e = list.firstIndex { $0.dy == dy && $0.dx == dx }
+                        if e == nil {
+                            list.append((dy, dx))
+                            sums.append([Double](repeating: 0, count: o * channels))
+                            e = list.count - 1
+                        }
+                        for oc in 0..<o {
+                            for c in 0..<channels {
+                                sums[e!][oc * channels + c] += Double(weight.values[((oc * channels + c) * kh + i) * kw + j])
+                            }
+                        }
+                    }
+                }
+                offsets.append(list)
+                weights.append(FixedBuffer(copying: sums.flatMap { $0.map { Float($0) } }))
+            }
+        }
+        self.offsets = offsets
+        self.weights = weights
+        self.bias = FixedBuffer(copying: bias)
+    }
+
+    func run(_ input: UnsafePointer<Float>, samples: Int, into output: UnsafeMutablePointer<Float>) {
+        let c = channels, f = factor, o = outputs, c8 = c & ~7
+        for s in 0..<samples {
+            let image = input + s * height * width * c
+            for y in 0..<outputHeight {
+                let qy = y / f, ry = y % f
+                for x in 0..<outputWidth {
+                    let qx = x / f, phase = ry * f + (x % f)
+                    let list = offsets[phase], kernel = weights[phase].pointer
+                    let out = output + ((s * outputHeight + y) * outputWidth + x) * o
+                    for oc in 0..<o {
+                        var vector = SIMD8<Float>()
+                        var tail: Float = 0
+                        for (e, offset) in list.enumerated() {
+                            let sy = qy + offset.dy, sx = qx + offset.dx
+                            if sy < 0 || sy >= height || sx < 0 || sx >= width { continue }
+                            let src = image + (sy * width + sx) * c, k = kernel + (e * o + oc) * c
+                            var ch = 0
+                            while ch < c8 {
+                                vector += UnsafeRawPointer(src + ch).loadUnaligned(as: SIMD8<Float>.self)
+                                    * UnsafeRawPointer(k + ch).loadUnaligned(as: SIMD8<Float>.self)
+                                ch += 8
+                            }
+                            while ch < c {
+                                tail += src[ch] * k[ch]
+                                ch += 1
+                            }
+                        }
+                        out[oc] = vector.sum() + tail + bias.pointer[oc]
+                    }
+                }
+            }
+        }
+    }
+}

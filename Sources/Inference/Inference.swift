@@ -1,1 +1,0 @@
-// Inference: see README.md in this folder.

@@ -1,0 +1,168 @@
+import CBLAS
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The batched float32 kernels behind the compiled layers (all channels-last).
+enum Kernels {
+    /// `C[m, n] = A[m, k] · B[k, n]` (row-major, OpenBLAS sgemm), then `+ bias[n]` on every row.
+    @inline(__always)
+    static func matmulAddBias(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+                              into c: UnsafeMutablePointer<Float>, m: Int, k: Int, n: Int) {
+        // Seed C with the bias and let sgemm accumulate onto it (beta = 1): one pass fewer.
+        for row in 0..<m {
+            let r = c + row * n
+            for k in 0..<n { r[k] = bias[k] }
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
+                    1, a, Int32(k), b, Int32(n), 1, c, Int32(n))
+    }
+
+    /// im2col of an NHWC chunk: row `(s, oy, ox)`, columns `(i, j, c)`; zero padding.
+    static func im2col(_ input: UnsafePointer<Float>, samples: Int, _ g: ConvGeometry, into cols: UnsafeMutablePointer<Float>) {
+        let h = g.inputHeight, w = g.inputWidth, c = g.inputChannels
+        let ho = g.outputHeight, wo = g.outputWidth, kh = g.kernelHeight, kw = g.kernelWidth
+        let patch = g.patchSize
+        var row = cols
+        for s in 0..<samples {
+            let image = input + s * h * w * c
+            for oy in 0..<ho {
+                for ox in 0..<wo {
+                    var dst = row
+                    for i in 0..<kh {
+                        let iy = oy * g.stride - g.padding + i
+                        if iy < 0 || iy >= h {
+                            for k in 0..<(kw * c) { dst[k] = 0 }
+                            dst += kw * c
+                            continue
+                        }
+                        for j in 0..<kw {
+                            let ix = ox * g.stride - g.padding + j
+                            if ix < 0 || ix >= w {
+                                for k in 0..<c { dst[k] = 0 }
+                            } else {
+                                // A plain loop: the copies are short (C floats), a memmove call per copy costs more.
+                                let src = image + (iy * w + ix) * c
+                                for k in 0..<c { dst[k] = src[k] }
+                            }
+                            dst += c
+                        }
+                    }
+                    row += patch
+                }
+            }
+        }
+    }
+
+    /// Direct convolution for layers with few output channels (a reconstruction's last conv):
+    /// im2col would write `kh·kw·C` floats per output pixel for a product with only `O` columns.
+    /// `weight` is `[O, kh·kw·C]` (rows o, columns (i, j, c)).
+    static func convolveDirect(_ input: UnsafePointer<Float>, samples: Int, _ g: ConvGeometry, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
+        let h = g.inputHeight, w = g.inputWidth, c = g.inputChannels, o = g.outputChannels
+        let ho = g.outputHeight, wo = g.outputWidth, kh = g.kernelHeight, kw = g.kernelWidth
+        let patch = g.patchSize
+        for s in 0..<samples {
+            let image = input + s * h * w * c
+            for oy in 0..<ho {
+                for ox in 0..<wo {
+                    let out = output + ((s * ho + oy) * wo + ox) * o
+                    for oc in 0..<o {
+                        let kernel = weight + oc * patch
+                        // Eight partial sums in a vector: a serial float sum would not vectorise.
+                        var vector = SIMD8<Float>()
+                        var tail: Float = 0
+                        let c8 = c & ~7
+                        for i in 0..<kh {
+                            let iy = oy * g.stride - g.padding + i
+                            if iy < 0 || iy >= h { continue }
+                            for j in 0..<kw {
+                                let ix = ox * g.stride - g.padding + j
+                                if ix < 0 || ix >= w { continue }
+                                let src = image + (iy * w + ix) * c, k = kernel + (i * kw + j) * c
+                                var ch = 0
+                                while ch < c8 {
+                                    vector += UnsafeRawPointer(src + ch).loadUnaligned(as: SIMD8<Float>.self)
+                                        * UnsafeRawPointer(k + ch).loadUnaligned(as: SIMD8<Float>.self)
+                                    ch += 8
+                                }
+                                while ch < c {
+                                    tail += src[ch] * k[ch]
+                                    ch += 1
+                                }
+                            }
+                        }
+                        out[oc] = vector.sum() + tail + bias[oc]
+                    }
+                }
+            }
+        }
+    }
+
+    static func relu(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { x[i] = Swift.max(x[i], 0) }
+    }
+
+    static func sigmoid(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { x[i] = 1 / (1 + expf(-x[i])) }
+    }
+
+    static func pool(_ input: UnsafePointer<Float>, samples: Int, _ g: PoolGeometry, isMax: Bool, into output: UnsafeMutablePointer<Float>) {
+        let h = g.inputHeight, w = g.inputWidth, c = g.channels, ho = g.outputHeight, wo = g.outputWidth
+        let scale = 1 / Float(g.size * g.size)
+        for s in 0..<samples {
+            let image = input + s * h * w * c
+            for oy in 0..<ho {
+                for ox in 0..<wo {
+                    let out = output + ((s * ho + oy) * wo + ox) * c
+                    let first = image + (oy * g.stride * w + ox * g.stride) * c
+                    out.update(from: first, count: c)
+                    for i in 0..<g.size {
+                        for j in 0..<g.size where i != 0 || j != 0 {
+                            let src = image + ((oy * g.stride + i) * w + ox * g.stride + j) * c
+                            if isMax {
+                                for k in 0..<c { out[k] = Swift.max(out[k], src[k]) }
+                            } else {
+                                for k in 0..<c { out[k] += src[k] }
+                            }
+                        }
+                    }
+                    if !isMax { for k in 0..<c { out[k] *= scale } }
+                }
+            }
+        }
+    }
+
+    static func upsample(_ input: UnsafePointer<Float>, samples: Int, height h: Int, width w: Int, channels c: Int, factor f: Int, into output: UnsafeMutablePointer<Float>) {
+        var out = output
+        for s in 0..<samples {
+            let image = input + s * h * w * c
+            for oy in 0..<(h * f) {
+                let rowStart = out
+                let source = image + (oy / f) * w * c
+                if oy % f != 0 {
+                    // Rows repeat: copy the whole previous output row.
+                    out.update(from: rowStart - w * f * c, count: w * f * c)
+                    out += w * f * c
+                    continue
+                }
+                for x in 0..<w {
+                    for _ in 0..<f {
+                        out.update(from: source + x * c, count: c)
+                        out += c
+                    }
+                }
+            }
+        }
+    }
+
+    /// NHWC `[n, H, W, C]` → `[n, C·H·W]` in C order over `[C, H, W]`.
+    static func flatten(_ input: UnsafePointer<Float>, samples: Int, height h: Int, width w: Int, channels c: Int, into output: UnsafeMutablePointer<Float>) {
+        let pixels = h * w
+        for s in 0..<samples {
+            let src = input + s * pixels * c, dst = output + s * pixels * c
+            for p in 0..<pixels { for k in 0..<c { dst[k * pixels + p] = src[p * c + k] } }
+        }
+    }
+}
