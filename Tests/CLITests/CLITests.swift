@@ -24,6 +24,8 @@ enum CLI {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// stdout as a JSON object, when it is one.
+        var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: Data(stdout.utf8))) as? [String: Any] }
     }
 
     static func run(_ arguments: [String]) throws -> Result {

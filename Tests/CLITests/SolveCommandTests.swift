@@ -3,36 +3,7 @@ import Testing
 
 /// `mipareto solve` run as a separate process, the way scripts use it.
 @Suite struct SolveCommandTests {
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var json: [String: Any]? {
-            (try? JSONSerialization.jsonObject(with: Data(stdout.utf8))) as? [String: Any]
-        }
-    }
-
-    /// The `mipareto` binary beside the test runner (SwiftPM builds it for CLITests).
-    static let binary: URL = {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mipareto")
-        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
-        return Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("mipareto")
-    }()
-
-    static func run(_ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                   stderr: String(decoding: stderr, as: UTF8.self))
-    }
+    static func run(_ arguments: [String]) throws -> CLI.Result { try CLI.run(arguments) }
 
     static func file(_ contents: String) throws -> String {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("solve-\(UUID().uuidString).json")
