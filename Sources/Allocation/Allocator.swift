@@ -99,8 +99,8 @@ public struct Allocator: Sendable {
         let problem = try model.epsilonProblem(epsilon: epsilon, budget: budget)
         let solution = glpk.solve(problem)
         if solution.status == .infeasible {
-            let limit = budget.map { "within --budget \($0) bits per element" } ?? "at any rate"
-            throw .infeasible(task: nil, message: "--epsilon \(epsilon.text): infeasible \(limit): each task's bound can be met on its own, but no allocation meets all of them (\(solution.message))")
+            let limit = budget.map { "within --budget \(TaskValues.format($0)) bits per element" } ?? "at any rate"
+            throw .infeasible(task: nil, message: "--epsilon \(epsilon.text): infeasible: no allocation \(limit) meets every bound (each bound alone can be met at a higher rate; GLPK: \(solution.message))")
         }
         try Self.requireAllocation(solution)
         return AllocationResult(form: .epsilon, bits: solution.bits, rate: solution.rate, bpe: bpe(solution.rate),

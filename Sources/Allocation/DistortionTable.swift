@@ -40,7 +40,6 @@ public struct DistortionTable: Sendable, Equatable {
         // The plan of each depth holds every channel's quantiser constants for that depth.
         let plans = (0...maxBits).map { b in quantiser.plan(bits: [Int](repeating: b, count: channels)) }
         let means = quantiser.stats.mean
-        let count = Double(samples * perChannel)
         let width = maxBits + 1
         var table = [Double](repeating: 0, count: channels * width)
         table.withUnsafeMutableBufferPointer { out in
@@ -48,53 +47,59 @@ public struct DistortionTable: Sendable, Equatable {
                 // Each worker reads the features and writes only its own channel's row.
                 let shared = SharedPointers(values: x.baseAddress!, output: out.baseAddress!)
                 DispatchQueue.concurrentPerform(iterations: channels) { c in
-                    let values = shared.values, output = shared.output
-                    // D_c(0): the channel replaced by its float64 mean.
-                    let mean = means[c]
-                    var total = 0.0
+                    // The channel's values, gathered once into a contiguous buffer (a few hundred
+                    // kB, cache-resident) for the B + 1 passes, in sample order.
+                    let n = samples * perChannel
+                    let channel = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(n, 1))
+                    defer { channel.deallocate() }
                     for s in 0..<samples {
-                        let base = values + (s * channels + c) * perChannel
-                        for k in 0..<perChannel {
-                            let e = Double(base[k]) - mean
-                            total += e * e
-                        }
+                        channel.advanced(by: s * perChannel).update(from: shared.values + (s * channels + c) * perChannel, count: perChannel)
                     }
-                    output[c * width] = total / count
+                    let row = shared.output + c * width
+                    // D_c(0): the channel replaced by its float64 mean.
+                    row[0] = Self.meanSquaredError(channel, n) { _ in means[c] }
                     guard maxBits >= 1 else { return }
                     for b in 1...maxBits {
                         let code = plans[b].codes[c]
                         let lo = code.lo
-                        var sum = 0.0
-                        if code.mode == .constant {
+                        guard code.mode == .quantised else {
                             // hi == lo: every value is lo and is reconstructed as lo.
-                            for s in 0..<samples {
-                                let base = values + (s * channels + c) * perChannel
-                                for k in 0..<perChannel {
-                                    let e = Double(base[k]) - lo
-                                    sum += e * e
-                                }
-                            }
-                        } else {
-                            // x̂ of every symbol, in FORMAT.md's operation order (kept in float64).
-                            let levels = Int(code.levels)
-                            let reconstruction = (0...levels).map { q in lo + Double(q) * code.range / code.levels }
-                            reconstruction.withUnsafeBufferPointer { level in
-                                for s in 0..<samples {
-                                    let base = values + (s * channels + c) * perChannel
-                                    for k in 0..<perChannel {
-                                        let x = base[k]
-                                        let e = Double(x) - level[Int(code.symbol(x))]
-                                        sum += e * e
-                                    }
-                                }
+                            row[b] = Self.meanSquaredError(channel, n) { _ in lo }
+                            continue
+                        }
+                        // x̂ of every symbol, in FORMAT.md's operation order (kept in float64).
+                        let levels = Int(code.levels)
+                        let reconstruction = (0...levels).map { q in lo + Double(q) * code.range / code.levels }
+                        // A multiplication by L/(hi − lo) instead of FORMAT.md's division: it can
+                        // move v by a few ulps, which changes the rounded symbol only next to a
+                        // half-integer, so those rare values take the normative path.
+                        let scale = code.levels / code.range, top = code.levels
+                        row[b] = reconstruction.withUnsafeBufferPointer { level in
+                            Self.meanSquaredError(channel, n) { x in
+                                let v = Swift.min(Swift.max((Double(x) - lo) * scale, 0), top)
+                                let t = Double(Int32(v))
+                                let fraction = v - t
+                                var q = fraction >= 0.5 ? t + 1 : t
+                                if abs(fraction - 0.5) < 1e-9 { q = code.symbol(x) }
+                                return level[Int(q)]
                             }
                         }
-                        output[c * width + b] = sum / count
                     }
                 }
             }
         }
         self.init(absolute: (0..<channels).map { c in Array(table[(c * width)..<((c + 1) * width)]) })
+    }
+
+    /// `(1/n) Σ_i (x_i − x̂(x_i))²` in float64, summed in element order.
+    @inline(__always)
+    private static func meanSquaredError(_ x: UnsafeMutablePointer<Float>, _ n: Int, _ reconstruct: (Float) -> Double) -> Double {
+        var sum = 0.0
+        for i in 0..<n {
+            let e = Double(x[i]) - reconstruct(x[i])
+            sum += e * e
+        }
+        return sum / Double(n)
     }
 
     /// The table of a bundle's fit split with the FORMAT.md quantiser.

@@ -37,7 +37,8 @@ struct AllocateCommand: ParsableCommand {
     @Argument(help: "The bundle directory (the folder holding bundle.json).")
     var bundle: String
 
-    @Option(help: ArgumentHelp("Rate budget in bits per element (0…max-bits). Required unless --epsilon is given.", valueName: "bpe"))
+    // .unconditional: `--budget -1` reaches validate() and gets a clear message.
+    @Option(parsing: .unconditional, help: ArgumentHelp("Rate budget in bits per element (0…max-bits). Required unless --epsilon is given.", valueName: "bpe"))
     var budget: Double?
 
     @Option(help: ArgumentHelp("Importance measure: mi, l1, l2, variance, entropy, random, taylor or equal.", valueName: "measure"))
@@ -90,9 +91,9 @@ struct AllocateCommand: ParsableCommand {
             throw ValidationError("--max-bits \(maxBits): must be 1…\(Quantiser.maximumBits)")
         }
         if let budget {
-            guard budget.isFinite, budget >= 0 else { throw ValidationError("--budget \(budget): must be a number of bits per element ≥ 0") }
+            guard budget.isFinite, budget >= 0 else { throw ValidationError("--budget \(JSONValue.number(budget).rendered()): must be a number of bits per element ≥ 0") }
             guard budget <= Double(maxBits) else {
-                throw ValidationError("--budget \(budget): above --max-bits \(maxBits) (every channel at \(maxBits) bits is \(maxBits) bits per element)")
+                throw ValidationError("--budget \(JSONValue.number(budget).rendered()): above --max-bits \(maxBits) (every channel at \(maxBits) bits is \(maxBits) bits per element)")
             }
         } else if epsilon == nil {
             throw ValidationError("--budget BPE is required (or --epsilon task=v,… for the ε form)")
