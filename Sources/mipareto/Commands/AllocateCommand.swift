@@ -12,22 +12,22 @@ struct AllocateCommand: ParsableCommand {
         commandName: "allocate",
         abstract: "Give each channel its own bit depth under a rate budget, driven by channel importance.",
         discussion: """
-        Soft selection (docs/allocation.md): channels that matter more to the tasks keep more bits. \
-        On the fit split, the distortion table d_c(b) (quantisation MSE of channel c at b bits, \
-        relative to its variance) and each task's importance scores (--measure, normalised per \
-        task) are combined with the task weights into a_c, and
+        Soft selection (docs/allocation.md): channels that matter more to the tasks keep more \
+        bits. From the fit split come the relative distortion d_c(b) of channel c at b bits \
+        (quantisation MSE over the channel's variance) and each task's importance scores \
+        (--measure, normalised per task), combined with the task weights into a_c. Then
 
-          minimise Σ_c a_c·d_c(b_c)   subject to   Σ_c b_c·S_c ≤ budget·Σ_c S_c,  b_c ∈ 0…max-bits
+          minimise Σ_c a_c·d_c(b_c)  subject to  Σ_c b_c·S_c ≤ budget·Σ_c S_c
 
-        is solved exactly (or by GLPK with --solver glpk). With --epsilon instead, the rate is \
-        minimised subject to one bound per task on Σ_c ŝ_t,c·d_c(b_c) (GLPK; --budget then also \
-        limits the rate). The allocation is then scored on the eval split, like \
-        `mipareto evaluate --allocation`.
+        over b_c in 0…max-bits, solved exactly (or by GLPK with --solver glpk). With --epsilon, \
+        the rate is minimised instead, with one bound per task on its distortion \
+        Σ_c ŝ_t,c·d_c(b_c) (GLPK; --budget then also limits the rate). The allocation is then \
+        scored on the eval split, as `mipareto evaluate --allocation` would.
 
         Examples:
-          mipareto allocate examples/data/digits-pair-mini --budget 2 --measure variance
-          mipareto allocate BUNDLE --budget 1.5 --measure l1 --weights left=2,right=1 -o alloc.json
-          mipareto allocate BUNDLE --measure variance --epsilon left=0.05,right=0.05 --json
+          mipareto allocate BUNDLE --budget 2 --measure variance
+          mipareto allocate BUNDLE --budget 1.5 --weights left=2,right=1 -o a.json
+          mipareto allocate BUNDLE --measure l1 --epsilon left=0.05,right=0.05
 
         Exit status: 0 allocated, 2 invalid input, 3 infeasible --epsilon (the task is named), \
         1 solver failure.
@@ -153,6 +153,9 @@ struct AllocateCommand: ParsableCommand {
         do {
             allocator = try Allocator(bundle: featureBundle, importance: options, maxBits: maxBits)
             let glpk = GLPKSolver(timeLimit: timeLimit)
+            if timeLimit != nil, epsilonValues == nil, (solver ?? "exact") == "exact", !output.quiet {
+                CommandLineTool.printWarning("--time-limit applies to GLPK only; the exact solver always finishes")
+            }
             if let epsilonValues {
                 result = try allocator.allocate(epsilon: epsilonValues, budget: budget, glpk: glpk)
             } else {
@@ -266,7 +269,9 @@ struct AllocateCommand: ParsableCommand {
         }
         let s = result.solution
         out += String(format: "solver: %@, %@%@, %.6f s\n", s.solver, s.status.rawValue, s.optimal ? " (proven optimal)" : "", s.seconds)
-        out += "objective: \(result.objective)\n"
+        out += result.form == .epsilon
+            ? "objective: \(result.rate) bits/sample (the ε form minimises the rate)\n"
+            : "objective: \(result.objective) (Σ_c a_c·d_c(b_c))\n"
         out += "bits: \(result.bits.map(String.init).joined(separator: " "))\n"
         out += String(format: "rate: %g bits/sample (%g bits per element, limit %g bits/sample); entropy-coded estimate %.1f bits/sample\n",
                       rate.bitsPerSample, rate.bpe, result.maxRate, rate.entropyBitsPerSample)
