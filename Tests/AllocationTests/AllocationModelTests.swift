@@ -178,7 +178,7 @@ func miniModel(channels: Int, maxBits: Int) throws -> AllocationModel {
 
 @Suite struct TwoLevelTests {
     /// Brute force over every (k, b_lo): the top k channels by a_c (ranked here independently:
-    /// stable sort by descending a_c) at B bits, the rest at b_lo; the least objective within the
+    /// by descending a_c, ties to the lower channel) at B bits, the rest at b_lo; the least objective within the
     /// budget. The scheme's choice has that objective, and never beats the budget-form optimum.
     @Test(arguments: [AllocationSolverChoice.exact], [0.0, 0.4, 1.0, 2.0, 2.6, 4.5, 8.0])
     func picksTheBestPair(_ solver: AllocationSolverChoice, budget: Double) throws {
@@ -187,7 +187,7 @@ func miniModel(channels: Int, maxBits: Int) throws -> AllocationModel {
             let model = allocator.model
             for weights in [nil, TaskValues([("right", 1), ("sum_ge_10", 2)])] {
                 let a = model.channelWeights(taskWeights: try model.taskWeights(weights))
-                let order = Array(a.enumerated()).sorted { $0.element > $1.element }.map(\.offset)
+                let order = Array(a.enumerated()).sorted { ($0.element, -$0.offset) > ($1.element, -$1.offset) }.map(\.offset)
                 let limit = Int((budget * 1024).rounded(.down))
                 var best = Double.infinity
                 for low in 0...4 {
