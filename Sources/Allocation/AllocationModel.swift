@@ -65,7 +65,7 @@ public struct AllocationModel: Sendable {
     }
 
     /// The rate limit in bits of a budget in bits per element: `⌊budget · Σ_c S_c · (1 + 1e-12)⌋`
-    /// (the factor keeps `2.3 · 10 = 22.999…` from losing a bit to floating point).
+    /// (the factor keeps `2.3 · 100 = 229.99999999999997` from losing a bit to floating point).
     public func maxRate(budget: Double) throws(AllocationError) -> Double {
         guard budget.isFinite else { throw .invalidInput("budget \(budget): must be a finite number of bits per element") }
         guard budget >= 0 else { throw .invalidInput("budget \(budget): must not be negative (bits per element)") }
