@@ -15,6 +15,7 @@ struct MIPareto: ParsableCommand {
             InspectCommand.self,
             EvaluateCommand.self,
             SolveCommand.self,
+            AllocateCommand.self,
             NSGA2Command.self,
             ReportCommand.self,
         ]

@@ -8,6 +8,7 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 50
     )
     registerAllocationBenchmarks()
+    registerAllocatorBenchmarks()
     registerImportanceBenchmarks()
     registerMultiObjectiveBenchmarks()
     registerEvalBenchmarks()
