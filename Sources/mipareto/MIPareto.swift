@@ -17,6 +17,8 @@ struct MIPareto: ParsableCommand {
             SolveCommand.self,
             NSGA2Command.self,
             ReportCommand.self,
+            ImportanceCommand.self,
+            SelectCommand.self,
         ]
     )
 
