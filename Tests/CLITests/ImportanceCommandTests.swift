@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Testing
 
 /// `mipareto importance` and `mipareto select` as a user runs them (binary found by `CLI`).
