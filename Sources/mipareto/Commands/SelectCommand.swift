@@ -92,16 +92,21 @@ struct SelectCommand: ParsableCommand {
         for measure in try parsedMeasures() {
             allScores.append(try ImportanceCalculator.scores(bundle: featureBundle, options: try importance.options(measure: measure)))
         }
-        let result = HardSelection.run(bundle: featureBundle, scores: allScores, weights: weightVector, split: chosenSplit)
+        // Progress on stderr only when it is a terminal, and never with --quiet.
+        let showProgress = !outputOptions.quiet && isatty(STDERR_FILENO) != 0
+        let result = HardSelection.run(bundle: featureBundle, scores: allScores, weights: weightVector, split: chosenSplit) { done, total in
+            guard showProgress else { return }
+            FileHandle.standardError.write(Data("\rselect: ranking \(done)/\(total)\(done == total ? "\n" : "")".utf8))
+        }
 
         if let outputDirectory {
             try OutputFile.write(Self.csv(result).text, to: outputDirectory.appendingPathComponent("select.csv"))
             try OutputFile.write(Self.chart(result, bundle: featureBundle.name).svg(), to: outputDirectory.appendingPathComponent("select.svg"))
         }
-        outputOptions.emit(json: Self.json(result, bundle: featureBundle.name), text: text(result, bundle: featureBundle.name))
+        outputOptions.emit(json: Self.json(result, bundle: featureBundle.name, estimator: importance.estimator.rawValue), text: text(result, bundle: featureBundle.name))
     }
 
-    static func json(_ r: HardSelection.Result, bundle: String) -> JSONValue {
+    static func json(_ r: HardSelection.Result, bundle: String, estimator: String) -> JSONValue {
         var area: [String: [(String, JSONValue)]] = [:]
         var measureOrder: [String] = []
         for curve in r.curves {
@@ -112,6 +117,7 @@ struct SelectCommand: ParsableCommand {
         return .object([
             ("bundle", .string(bundle)),
             ("split", .string(r.split.rawValue)),
+            ("estimator", .string(estimator)),
             ("clean", .object(zip(r.taskNames, r.clean).map { ($0, .number($1)) })),
             ("weights", .object(zip(r.taskNames, r.weights).map { ($0, .number($1)) })),
             ("curves", .array(r.curves.map { c in
