@@ -66,7 +66,7 @@ struct ImportanceCommand: ParsableCommand {
         abstract: "Score how important each feature channel is for each task.",
         discussion: """
         Measures (all on the fit split; higher = more important):
-          mi        mutual information (nats) between the channel and the task's output (--estimator)
+          mi        mutual information (nats) with the task's output (--estimator)
           l1, l2    mean |x|, root mean square
           variance  population variance
           entropy   entropy (bits) of the channel quantised to 8 bits
@@ -77,8 +77,8 @@ struct ImportanceCommand: ParsableCommand {
 
         Examples:
           mipareto importance examples/data/digits-pair-mini --measure mi
-          mipareto importance examples/data/digits-pair-mini --measure mi --estimator patch -o mi.svg
-          mipareto importance examples/data/digits-pair-mini --measure l1 -o l1.csv --json
+          mipareto importance BUNDLE --measure mi --estimator patch -o mi.svg
+          mipareto importance BUNDLE --measure taylor --target labels -o t.csv --json
         """
     )
 

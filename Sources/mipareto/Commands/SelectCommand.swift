@@ -18,8 +18,9 @@ struct SelectCommand: ParsableCommand {
         better; 1 = as good as clean at every k).
 
         Examples:
-          mipareto select examples/data/digits-pair-mini --measures mi,l1,variance,random
-          mipareto select examples/data/digits-pair-mini --measures mi,taylor --weights left=2,right=1 -o sel
+          mipareto select examples/data/digits-pair-mini
+          mipareto select BUNDLE --measures mi,variance,random --split search
+          mipareto select BUNDLE --measures mi,taylor --weights left=2 -o sel
         """
     )
 
