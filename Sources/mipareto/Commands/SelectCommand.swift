@@ -147,7 +147,8 @@ struct SelectCommand: ParsableCommand {
         return table
     }
 
-    /// One panel per task: that task's metric vs k under its own ranking, one line per measure.
+    /// One panel per task: that task's metric vs k under its own ranking, one line per measure;
+    /// a last panel for the weighted ranking.
     static func chart(_ r: HardSelection.Result, bundle: String) -> Chart {
         let panels = r.taskNames.enumerated().map { t, task in
             ChartPanel(title: task, xLabel: "channels kept (k)", yLabel: r.metricNames[t],
@@ -156,7 +157,13 @@ struct SelectCommand: ParsableCommand {
                        },
                        referenceLines: [ReferenceLine(y: r.clean[t], label: "clean")])
         }
-        return Chart(title: "\(bundle): hard selection on \(r.split.rawValue) (top-k channels by each task's ranking, the rest dropped)", panels: panels)
+        // And the weighted ranking: every task's metric/clean, weighted (1 = clean).
+        let all = ChartPanel(title: "all tasks (weighted ranking)", xLabel: "channels kept (k)", yLabel: "weighted metric / clean",
+                             series: r.curves.filter { $0.ranking == HardSelection.combinedRanking }.map { c in
+                                 ChartSeries(name: c.measure.rawValue, points: zip(c.k, c.metric).map { (Double($0), $1) }, style: .line)
+                             },
+                             referenceLines: [ReferenceLine(y: 1, label: "clean")])
+        return Chart(title: "\(bundle): hard selection on \(r.split.rawValue) (top-k channels by each task's ranking, the rest dropped)", panels: panels + [all])
     }
 
     func text(_ r: HardSelection.Result, bundle: String) -> String {
