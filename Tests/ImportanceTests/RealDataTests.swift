@@ -18,7 +18,8 @@ struct RealDataTests {
         let reference = try JSONSerialization.jsonObject(with: Data(contentsOf: url.appendingPathComponent("mi_reference.json"))) as! [String: Any]
         for task in Self.tasks {
             let expected = reference[task] as! [Double]
-            let ours = try #require(scores.scores[scores.taskNames.firstIndex(of: task)!])
+            let index = try #require(scores.taskNames.firstIndex(of: task))
+            let ours = scores.scores[index]
             let c = expected.count
             let mae = zip(ours, expected).map { abs($0 - $1) }.reduce(0, +) / Double(c)
             let rho = spearman(ours, expected)

@@ -14,7 +14,7 @@ struct SegmentationTaskTests {
         var b = BundleMeasureTests.mini
         let keep = Array(0..<300)
         b.features[.fit] = b.features[.fit]!.selectingSamples(keep)
-        b.tasks = try b.tasks.filter { $0.kind == .classification }.map { task in
+        b.tasks = b.tasks.filter { $0.kind == .classification }.map { task in
             var t = task
             t.outputs[.fit] = task.outputs[.fit]!.selectingSamples(keep)
             t.truth[.fit] = task.truth[.fit]!.selectingSamples(keep)
