@@ -18,6 +18,8 @@ struct MIPareto: ParsableCommand {
             AllocateCommand.self,
             NSGA2Command.self,
             ReportCommand.self,
+            ImportanceCommand.self,
+            SelectCommand.self,
         ]
     )
 

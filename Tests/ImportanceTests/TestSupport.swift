@@ -85,37 +85,6 @@ func quadratureMI(means: [Double], relu: Bool = false) -> Double {
     return total
 }
 
-/// A minimal `.npy` (v1.0) reader for the tests only: little-endian float32 or int64, C order.
-/// (The FeatureData target owns real .npy support; this keeps the tests independent of it.)
-struct TestNpy {
-    let shape: [Int]
-    let floats: [Float]
-    let ints: [Int64]
-
-    init(_ url: URL) throws {
-        let data = try Data(contentsOf: url)
-        let bytes = [UInt8](data)
-        guard bytes.count > 10, bytes[0] == 0x93, String(decoding: bytes[1..<6], as: UTF8.self) == "NUMPY", bytes[6] == 1 else {
-            throw NSError(domain: "TestNpy", code: 1, userInfo: [NSLocalizedDescriptionKey: "\(url.path): not a v1 .npy"])
-        }
-        let headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
-        let header = String(decoding: bytes[10..<(10 + headerLength)], as: UTF8.self)
-        let shapeText = header.components(separatedBy: "'shape': (")[1].components(separatedBy: ")")[0]
-        shape = shapeText.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        let count = shape.reduce(1, *)
-        let body = Array(bytes[(10 + headerLength)...])
-        if header.contains("'<f4'") {
-            floats = body.withUnsafeBytes { raw in (0..<count).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) } }
-            ints = []
-        } else if header.contains("'<i8'") {
-            ints = body.withUnsafeBytes { raw in (0..<count).map { raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self) } }
-            floats = []
-        } else {
-            throw NSError(domain: "TestNpy", code: 2, userInfo: [NSLocalizedDescriptionKey: "\(url.path): unsupported dtype in \(header)"])
-        }
-    }
-}
-
 enum Paths {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let mini = repository.appendingPathComponent("examples/data/digits-pair-mini")

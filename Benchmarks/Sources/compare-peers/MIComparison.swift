@@ -1,4 +1,5 @@
 import ArgumentParser
+import FeatureData
 import Foundation
 import Importance
 import MultiObjective
@@ -19,10 +20,43 @@ struct MIComparison: ParsableCommand {
     @Option(help: "Run only one part: pooled (with the peer), pooled-ours (ours only, Swift-generated data of the same shape) or patch (ours only).")
     var only: String?
 
+    @Option(help: "A real bundle (e.g. ../../shared/data/digits-pair): time patch and pooled MI on it through ImportanceCalculator, every task (the issue's ≤ 10 s case).")
+    var bundle: String?
+
+    @Option(help: "Patch size for --bundle, HxW (default: the calculator's default).")
+    var patchSize: String?
+
     func run() throws {
+        if let bundle {
+            try bundleParts(bundle)
+            return
+        }
         if only == nil || only == "pooled" { try pooled() }
         if only == nil || only == "patch" { try patch() }
         if only == "pooled-ours" { try pooledOursOnly() }
+    }
+
+    /// Patch and pooled MI on a real bundle, all tasks, exactly as `mipareto importance` runs them
+    /// (targets built and clustered inside the timed call). Median of 3 after the load.
+    func bundleParts(_ path: String) throws {
+        let loaded = try FeatureBundle(directory: path)
+        let shape = loaded.features[.fit]!.shape
+        for estimator in [MIEstimatorKind.patch, .pooled] {
+            var options = ImportanceOptions(measure: .mi)
+            options.estimator = estimator
+            if estimator == .patch, let text = patchSize {
+                let parts = text.split(separator: "x").compactMap { Int($0) }
+                options.patch = PatchSize(height: parts[0], width: parts[1])
+            }
+            var scores: ImportanceScores?
+            let seconds = try Stopwatch.median(runs: 3, warmup: 0) {
+                scores = try ImportanceCalculator.scores(bundle: loaded, options: options)
+            }
+            let patchText = estimator == .patch ? " patch \(options.patch?.description ?? "default")" : ""
+            print(String(format: "%@ MI on %@ %@, %d tasks%@: %.3f s (median of 3, %d cores)%@",
+                         estimator.rawValue, loaded.name, shape.description, scores!.taskNames.count, patchText, seconds,
+                         ProcessInfo.processInfo.activeProcessorCount, estimator == .patch ? "; target ≤ 10 s" : ""))
+        }
     }
 
     /// Ours alone on data of the same shape drawn with SeededRandom (quick iteration on speed).
