@@ -14,12 +14,12 @@ struct MIPareto: ParsableCommand {
         subcommands: [
             InspectCommand.self,
             EvaluateCommand.self,
-            SolveCommand.self,
-            AllocateCommand.self,
-            NSGA2Command.self,
-            ReportCommand.self,
             ImportanceCommand.self,
             SelectCommand.self,
+            AllocateCommand.self,
+            SolveCommand.self,
+            ReportCommand.self,
+            NSGA2Command.self,
         ]
     )
 
