@@ -16,10 +16,21 @@ public struct AxisScale: Sendable, Equatable {
             let pad = lo == 0 ? 1 : abs(lo) * 0.1
             lo -= pad; hi += pad
         }
-        let step = AxisScale.niceNumber((hi - lo) / Double(Swift.max(1, targetTicks - 1)), round: true)
+        // The nice step nearest the ideal, or the next smaller one when that wastes less of the
+        // axis without crowding it (1…32 reads better as 0…35 by 5 than 0…40 by 10).
+        let ideal = AxisScale.niceNumber((hi - lo) / Double(Swift.max(1, targetTicks - 1)), round: true)
+        let smaller = AxisScale.smallerNiceNumber(ideal)
+        func span(_ step: Double) -> (lower: Double, upper: Double, ticks: Int) {
+            let l = (lo / step).rounded(.down) * step, u = (hi / step).rounded(.up) * step
+            return (l, u, Int(((u - l) / step).rounded()) + 1)
+        }
+        var step = ideal
+        let a = span(ideal), b = span(smaller)
+        if b.ticks <= targetTicks + 3 && b.upper - b.lower < a.upper - a.lower - 1e-12 * abs(a.upper - a.lower) { step = smaller }
+        let chosen = span(step)
         self.step = step
-        self.lower = (lo / step).rounded(.down) * step
-        self.upper = (hi / step).rounded(.up) * step
+        self.lower = chosen.lower
+        self.upper = chosen.upper
     }
 
     /// The tick values from `lower` to `upper` inclusive.
@@ -36,6 +47,14 @@ public struct AxisScale: Sendable, Equatable {
         let decimals = Swift.max(0, -Int((log10(step)).rounded(.down)))
         let v = abs(value) < step * 1e-9 ? 0 : value
         return String(format: "%.\(decimals)f", v)
+    }
+
+    /// The next nice number below `x` (itself 1, 2 or 5 × 10^k): 10 → 5, 5 → 2, 2 → 1.
+    static func smallerNiceNumber(_ x: Double) -> Double {
+        let exponent = (log10(x)).rounded(.down)
+        let fraction = (x / pow(10, exponent)).rounded()
+        let lower: Double = fraction >= 5 ? 2 : fraction >= 2 ? 1 : 0.5
+        return lower * pow(10, exponent)
     }
 
     /// The nice number closest to (`round`) or not below `x`: 1, 2, 5 or 10 × 10^k.

@@ -23,6 +23,13 @@ import Testing
         #expect(s.label(4) == "4")
     }
 
+    /// 1…32 (channels): step 10 would run the axis to 40; step 5 ends at 35 with 8 ticks.
+    @Test func tighterStepWhenItWastesLessAxis() {
+        let s = AxisScale(min: 1, max: 32)
+        #expect(s.step == 5)
+        #expect(s.lower == 0 && s.upper == 35)
+    }
+
     /// A constant series still gets a non-empty axis around its value.
     @Test func degenerateRangeIsWidened() {
         let s = AxisScale(min: 0.965, max: 0.965)
