@@ -84,7 +84,7 @@ struct EvaluateCommand: ParsableCommand {
     func text(_ b: FeatureBundle, _ split: Split, _ bits: [Int], _ rate: Rate, _ evaluation: Evaluation) -> String {
         let allocationText = Set(bits).count == 1 ? "\(bits[0]) bits on every channel" : "bits [\(bits.map(String.init).joined(separator: " "))]"
         var out = "\(b.name), split \(split.rawValue) (\(evaluation.samples) samples), \(allocationText)\n"
-        out += String(format: "rate: %g bits/sample (%g bits per element); entropy-coded estimate %.1f bits/sample; side information %d bits\n",
+        out += String(format: "rate: %g bits/sample (%g bits per element); entropy-coded estimate %.1f bits/sample; side information %d bits per stream (lo, hi of each kept channel)\n",
                       rate.bitsPerSample, rate.bpe, rate.entropyBitsPerSample, rate.sideInformationBits)
         let rows = evaluation.tasks.map { task -> [String] in
             let extra = task.details.map { key, value in
