@@ -14,6 +14,7 @@ struct ComparePeers: ParsableCommand {
             SortingComparison.self,
             HypervolumeComparison.self,
             EvalComparison.self,
+            StreamComparison.self,
         ]
     )
 }
