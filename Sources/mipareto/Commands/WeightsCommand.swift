@@ -17,9 +17,9 @@ struct WeightsCommand: ParsableCommand {
         allocation with those task weights is found (as `mipareto allocate --budget BPE --measure M \
         --weights w` would), scored on --split, and judged by its weighted metric loss
 
-          L(w) = Σ_t w_t·(1 − metric_t/clean_t)      (clean: unquantised features, same split)
+          L(w) = Σ_t w_t·(1 − metric_t/clean_t)
 
-        The measure with the lowest L wins the point (a tie goes to the measure named first).
+        (clean_t: the task's metric on unquantised features, same split). The measure with the lowest L wins the point (a tie goes to the measure named first).
 
         Grid: two tasks give a line of H+1 points, three a triangle of (H+1)(H+2)/2 (H = 10 by \
         default); with more tasks, the smallest Das–Dennis lattice with at least 50 points, unless \
@@ -30,9 +30,9 @@ struct WeightsCommand: ParsableCommand {
         loss_<measure> columns) and DIR/weights.svg (the simplex coloured by the winner).
 
         Examples:
-          mipareto weights examples/data/digits-pair-mini --budget 2 --measures mi,l1,equal
-          mipareto weights BUNDLE --budget 1.5 --measures mi,variance --tasks left,right -o w
-          mipareto weights BUNDLE --budget 2 --measures mi,l1,taylor --split report --json
+          mipareto weights BUNDLE --budget 2 --measures mi,l1,equal
+          mipareto weights BUNDLE --budget 1.5 --tasks left,right -o w
+          mipareto weights BUNDLE --budget 2 --split report --json
         """
     )
 
