@@ -17,6 +17,7 @@ struct MIPareto: ParsableCommand {
             ImportanceCommand.self,
             SelectCommand.self,
             AllocateCommand.self,
+            WeightsCommand.self,
             SolveCommand.self,
             ReportCommand.self,
             NSGA2Command.self,
