@@ -10,20 +10,19 @@ public struct WeightMap: Sendable {
     public var weights: [[Double]]
     /// The winning method at each grid point.
     public var winners: [String]
+    /// Every method compared, in a fixed order: colours follow it, so a method keeps its colour from
+    /// one map to the next and one that never wins still has its legend entry.
+    public var methods: [String]
 
-    public init(title: String, taskNames: [String], weights: [[Double]], winners: [String]) {
+    public init(title: String, taskNames: [String], weights: [[Double]], winners: [String], methods: [String]? = nil) {
         precondition(weights.count == winners.count, "one winner per weight vector")
         self.title = title
         self.taskNames = taskNames
         self.weights = weights
         self.winners = winners
-    }
-
-    /// Methods in order of first appearance: each keeps one colour.
-    var methods: [String] {
-        var seen: [String] = []
-        for w in winners where !seen.contains(w) { seen.append(w) }
-        return seen
+        var order = methods ?? []
+        for w in winners where !order.contains(w) { order.append(w) }
+        self.methods = order
     }
 
     public func svg(width: Double = 900) -> String {
@@ -79,7 +78,7 @@ public struct WeightMap: Sendable {
     private func triangle(width: Double) -> String {
         let side = min(width - 160, 560.0)
         let h = side * 3.0.squareRoot() / 2
-        let top = 70.0
+        let top = 80.0
         let cx = width / 2
         // Corners: task 0 at the top, task 1 bottom left, task 2 bottom right.
         let corners = [(cx, top), (cx - side / 2, top + h), (cx + side / 2, top + h)]
@@ -95,9 +94,11 @@ public struct WeightMap: Sendable {
             let y = w[0] * corners[0].1 + w[1] * corners[1].1 + w[2] * corners[2].1
             svg.raw("<circle cx=\"\(String(format: "%.2f", x))\" cy=\"\(String(format: "%.2f", y))\" r=\"\(String(format: "%.2f", spacing * 0.42))\" fill=\"\(colour(winner))\"/>\n")
         }
-        svg.text("\(taskNames[0]) = 1", x: corners[0].0, y: corners[0].1 - 12, size: 12, anchor: "middle")
-        svg.text("\(taskNames[1]) = 1", x: corners[1].0 - 8, y: corners[1].1 + 20, size: 12, anchor: "end")
-        svg.text("\(taskNames[2]) = 1", x: corners[2].0 + 8, y: corners[2].1 + 20, size: 12, anchor: "start")
+        // Corner labels stand clear of the corner markers (radius ≈ 0.42 of the grid spacing).
+        let clearance = spacing * 0.42 + 6
+        svg.text("\(taskNames[0]) = 1", x: corners[0].0, y: corners[0].1 - clearance - 2, size: 12, anchor: "middle")
+        svg.text("\(taskNames[1]) = 1", x: corners[1].0 - clearance, y: corners[1].1 + clearance + 10, size: 12, anchor: "end")
+        svg.text("\(taskNames[2]) = 1", x: corners[2].0 + clearance, y: corners[2].1 + clearance + 10, size: 12, anchor: "start")
         legend(&svg, top: top + h + 36, width: width)
         return svg.document
     }

@@ -131,6 +131,15 @@ import Testing
         #expect(apex != nil)
     }
 
+    /// Colours follow the given measure order, and a measure that never wins keeps its legend entry.
+    @Test func weightMapColoursFollowTheMeasureOrder() throws {
+        let map = WeightMap(title: "t", taskNames: ["a", "b"], weights: [[0, 1], [1, 0]], winners: ["l1", "l1"], methods: ["mi", "l1"])
+        let svg = map.svg()
+        #expect(svg.contains(">mi</text>"))
+        // l1 is the second method: the palette's second colour fills its strip segments.
+        #expect(svg.contains("fill=\"\(Palette.colour(1))\""))
+    }
+
     /// Viridis end points are the published colours #440154 and #fde725.
     @Test func viridisEnds() {
         #expect(HeatMap.colour(0) == "#440154")

@@ -179,11 +179,11 @@ struct WeightsCommand: ParsableCommand {
     }
 
     static func map(_ a: WeightAnalysis, bundle: String) -> WeightMap {
-        // The map colours winners only: the title names every measure compared, so one that never wins is not forgotten.
         let names = a.measures.map(\.rawValue).joined(separator: ", ")
         let compared = names.count <= 40 ? names : "\(a.measures.count) measures"
         return WeightMap(title: "\(bundle), \(JSONValue.number(a.budget).rendered()) bpe on \(a.split.rawValue): lowest weighted loss of \(compared)",
-                         taskNames: a.taskNames, weights: a.points.map(\.weights), winners: a.points.map { a.measures[$0.best].rawValue })
+                         taskNames: a.taskNames, weights: a.points.map(\.weights), winners: a.points.map { a.measures[$0.best].rawValue },
+                         methods: a.measures.map(\.rawValue))
     }
 
     static func text(_ a: WeightAnalysis, bundle: String, divisions: Int, output: String?) -> String {
