@@ -11,4 +11,5 @@ let benchmarks: @Sendable () -> Void = {
     registerImportanceBenchmarks()
     registerMultiObjectiveBenchmarks()
     registerEvalBenchmarks()
+    registerStreamBenchmarks()
 }

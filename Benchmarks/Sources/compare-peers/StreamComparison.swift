@@ -124,8 +124,8 @@ struct StreamComparison: ParsableCommand {
         print(String(format: "IncrementalScorer replay (cold cache, budget %d MiB, %d workers): %d allocations in %.3f s: mean %.3f ms, median %.3f ms, max %.2f ms",
                      memoryBudget, scorer.scorer.workers, stream.count, replaySeconds, replaySeconds / Double(stream.count) * 1e3,
                      median(times) * 1e3, (times.max() ?? .nan) * 1e3))
-        print(String(format: "  paths: %d cache hits, %d deltas (mean %.2f changed channels), %d full; %d evictions; %d pre-activations cached at the end",
-                     s.cacheHits, s.deltas, s.meanChangedChannels, s.full, s.evictions, scorer.cachedAllocations))
+        print(String(format: "  paths: %d cache hits, %d deltas (mean %.2f changed channels; %d from two cached allocations minus a third), %d full; %d evictions; %d pre-activations cached at the end",
+                     s.cacheHits, s.deltas, s.meanChangedChannels, s.combined, s.full, s.evictions, scorer.cachedAllocations))
         let deltaTimes = zip(stream.indices, times).map { $0.1 }
         _ = deltaTimes
         var usage = rusage()
