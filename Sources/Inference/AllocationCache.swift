@@ -20,6 +20,8 @@ final class AllocationCache {
     let capacity: Int
     private(set) var entries: [Entry] = []
     private(set) var evictions = 0
+    /// The entry made last (the allocation scored just before, when it was kept).
+    private(set) weak var newest: Entry?
     private var clock: UInt64 = 0
     private var spare: [FixedBuffer<Int32>] = []
 
@@ -38,16 +40,16 @@ final class AllocationCache {
     /// A new entry for `bits` (its storage to be filled by the caller), evicting the least
     /// recently used entry other than `keeping` when full; nil when the budget holds no entry.
     /// The caller must not read an entry it replaced: `keeping` is the one it reads from.
-    func makeEntry(bits: [Int], keeping: Entry?) -> Entry? {
+    func makeEntry(bits: [Int], keeping: [Entry]) -> Entry? {
         guard capacity > 0 else { return nil }
-        if capacity == 1, keeping != nil {
-            // The only slot holds the base being read: the result cannot be kept.
+        if entries.count >= capacity, entries.allSatisfy({ e in keeping.contains { $0 === e } }) {
+            // Every slot holds a base being read: the result cannot be kept.
             return nil
         }
         var storage: FixedBuffer<Int32>?
         if entries.count >= capacity {
             var victim = -1
-            for (i, e) in entries.enumerated() where e !== keeping {
+            for (i, e) in entries.enumerated() where !keeping.contains(where: { $0 === e }) {
                 if victim < 0 || e.lastUse < entries[victim].lastUse { victim = i }
             }
             storage = entries[victim].storage
@@ -59,11 +61,13 @@ final class AllocationCache {
         clock += 1
         let entry = Entry(bits: bits, storage: storage ?? FixedBuffer(count: entryElements, repeating: 0), lastUse: clock)
         entries.append(entry)
+        newest = entry
         return entry
     }
 
     func removeAll() {
         spare += entries.map(\.storage)
         entries.removeAll()
+        newest = nil
     }
 }

@@ -32,8 +32,10 @@ public final class IncrementalScorer: @unchecked Sendable {
         public var deltas = 0
         /// Computed from the bias (no cached allocation close enough, or the cache empty).
         public var full = 0
-        /// Channels updated over all `deltas` (mean changed channels = this / deltas).
+        /// Channels whose terms were updated over all `deltas` (mean changed channels = this / deltas).
         public var changedChannels = 0
+        /// Of the deltas, those started from two cached allocations minus a third (NSGA-II siblings).
+        public var combined = 0
         /// Cached pre-activations dropped to stay within the memory budget.
         public var evictions = 0
 
@@ -59,6 +61,7 @@ public final class IncrementalScorer: @unchecked Sendable {
     private let cache: AllocationCache
     private var results: [[Int]: Evaluation] = [:]
     private var constantTerms: [ConstantKey: FixedBuffer<Int32>] = [:]
+    private var uniformPlans: [Int: QuantisationPlan] = [:]
     private var workspaces: [IncrementalWorkspace] = []
     private let lock = NSLock()
 
@@ -129,46 +132,116 @@ public final class IncrementalScorer: @unchecked Sendable {
         return evaluation
     }
 
-    /// What updating one channel from depth `old` (nil: absent, the bias-only start) to `new`
-    /// costs: a per-sample single-channel conv per quantised side; a constant side (0 bits, or a
-    /// channel with hi == lo) is one precomputed map added per sample.
-    private func updateCost(channel c: Int, old: Int?, new: Int) -> Int {
-        func side(_ depth: Int?) -> Int {
-            guard let b = depth else { return 0 }
-            return b == 0 || scorer.quantiser.stats.hi[c] == scorer.quantiser.stats.lo[c] ? 1 : 16
-        }
-        return side(old) + side(new)
+    /// The cost of one term `T(c, depth)`: a per-sample single-channel conv when the channel is
+    /// quantised at that depth; one precomputed map added per sample when it is constant (0 bits,
+    /// or a channel with hi == lo).
+    private func termCost(channel c: Int, depth b: Int) -> Int {
+        b == 0 || scorer.quantiser.stats.hi[c] == scorer.quantiser.stats.lo[c] ? 1 : 16
     }
 
-    private func scoreIncrementally(_ bits: [Int]) -> Evaluation {
-        // The cheapest start: the bias, or a cached allocation.
+    /// Reading one more cached pre-activation costs about as much as computing a term.
+    private let extraBaseCost = 16
+
+    /// One signed term of the update: `sign · T(channel, depth)`.
+    struct Term: Sendable {
+        var channel: Int
+        var depth: Int
+        var sign: Int32
+    }
+
+    /// Picks the cheapest start for `bits` and the terms that correct it:
+    /// * the bias (every channel's term added: the "full" path);
+    /// * one cached allocation `E` (for each changed channel, `− T(c, E_c) + T(c, a_c)`);
+    /// * `E1 + E2 − E3` with `E3` the allocation scored just before: NSGA-II makes children in
+    ///   pairs whose depths, before mutation, are the parents' depths swapped channel by channel,
+    ///   so `S(child 2) = S(parent 1) + S(parent 2) − S(child 1)` up to the mutated channels.
+    private func plan(for bits: [Int]) -> (bases: [(AllocationCache.Entry, Int32)], terms: [Term], changed: Int) {
+        let n = bits.count
         var bestCost = 0
-        for c in 0..<bits.count { bestCost += updateCost(channel: c, old: nil, new: bits[c]) }
-        var base: AllocationCache.Entry?
-        for entry in cache.entries {
+        for c in 0..<n { bestCost += termCost(channel: c, depth: bits[c]) }
+        var best: [(AllocationCache.Entry, Int32)] = []
+        let entries = cache.entries
+        for entry in entries {
             var cost = 0
-            for c in 0..<bits.count where entry.bits[c] != bits[c] {
-                cost += updateCost(channel: c, old: entry.bits[c], new: bits[c])
+            for c in 0..<n where entry.bits[c] != bits[c] {
+                cost += termCost(channel: c, depth: entry.bits[c]) + termCost(channel: c, depth: bits[c])
                 if cost >= bestCost { break }
             }
             if cost < bestCost {
                 bestCost = cost
-                base = entry
+                best = [(entry, 1)]
             }
         }
-        let baseBits: [Int?] = base.map { $0.bits.map { $0 } } ?? [Int?](repeating: nil, count: bits.count)
-        let changed = (0..<bits.count).filter { baseBits[$0] != bits[$0] }
-        if let base {
-            cache.touch(base)
-            statistics.deltas += 1
-            statistics.changedChannels += changed.count
-        } else {
+        if let last = cache.newest, entries.count >= 3, bestCost > 2 * extraBaseCost {
+            let e3 = last.bits
+            for (i, first) in entries.enumerated() where first !== last {
+                let e1 = first.bits
+                for second in entries[i...] where second !== last {
+                    let e2 = second.bits
+                    var cost = 2 * extraBaseCost
+                    for c in 0..<n {
+                        cost += pairCost(c, add: bits[c], e3[c], remove: e1[c], e2[c])
+                        if cost >= bestCost { break }
+                    }
+                    if cost < bestCost {
+                        bestCost = cost
+                        best = [(first, 1), (second, 1), (last, -1)]
+                    }
+                }
+            }
+        }
+        // The terms: what the bases contribute per channel, minus what `bits` needs.
+        var terms: [Term] = []
+        var changed = 0
+        for c in 0..<n {
+            var plus: [Int] = [bits[c]]      // needed
+            var minus: [Int] = []            // supplied by the bases
+            for (entry, sign) in best {
+                if sign > 0 { minus.append(entry.bits[c]) } else { plus.append(entry.bits[c]) }
+            }
+            // Cancel equal depths between the two sides.
+            var k = 0
+            while k < plus.count {
+                if let j = minus.firstIndex(of: plus[k]) {
+                    minus.remove(at: j)
+                    plus.remove(at: k)
+                } else {
+                    k += 1
+                }
+            }
+            if !plus.isEmpty || !minus.isEmpty { changed += 1 }
+            for d in plus { terms.append(Term(channel: c, depth: d, sign: 1)) }
+            for d in minus { terms.append(Term(channel: c, depth: d, sign: -1)) }
+        }
+        return (best, terms, changed)
+    }
+
+    /// Cost of channel `c` for the start `E1 + E2 − E3`: terms `+a +e3 − e1 − e2` after
+    /// cancelling equal depths.
+    @inline(__always)
+    private func pairCost(_ c: Int, add a: Int, _ e3: Int, remove e1: Int, _ e2: Int) -> Int {
+        if a == e1 { return e3 == e2 ? 0 : termCost(channel: c, depth: e3) + termCost(channel: c, depth: e2) }
+        if a == e2 { return e3 == e1 ? 0 : termCost(channel: c, depth: e3) + termCost(channel: c, depth: e1) }
+        if e3 == e1 { return termCost(channel: c, depth: a) + termCost(channel: c, depth: e2) }
+        if e3 == e2 { return termCost(channel: c, depth: a) + termCost(channel: c, depth: e1) }
+        if a == e3 { return termCost(channel: c, depth: e1) + termCost(channel: c, depth: e2) + 2 * termCost(channel: c, depth: a) }
+        return termCost(channel: c, depth: a) + termCost(channel: c, depth: e3) + termCost(channel: c, depth: e1) + termCost(channel: c, depth: e2)
+    }
+
+    private func scoreIncrementally(_ bits: [Int]) -> Evaluation {
+        let (bases, terms, changed) = plan(for: bits)
+        if bases.isEmpty {
             statistics.full += 1
+        } else {
+            for (entry, _) in bases { cache.touch(entry) }
+            statistics.deltas += 1
+            statistics.changedChannels += changed
+            if bases.count > 1 { statistics.combined += 1 }
         }
         let evictionsBefore = cache.evictions
-        let destination = cache.makeEntry(bits: bits, keeping: base)
+        let destination = cache.makeEntry(bits: bits, keeping: bases.map(\.0))
         statistics.evictions += cache.evictions - evictionsBefore
-        return run(bits: bits, baseBits: baseBits, base: base, changed: changed, destination: destination)
+        return run(bits: bits, bases: bases, terms: terms, destination: destination)
     }
 
     private func constantTerm(group: Int, channel: Int, value: Float) -> FixedBuffer<Int32> {
@@ -179,42 +252,32 @@ public final class IncrementalScorer: @unchecked Sendable {
         return term
     }
 
-    /// Per group, per changed channel: the old and new sides (a constant map's term, or nil for a
-    /// quantised side, computed per sample).
-    private struct ChannelUpdate: @unchecked Sendable {
-        var channel: Int
-        var oldQuantised: Bool
-        var newQuantised: Bool
-        var oldConstant: [FixedBuffer<Int32>?]
-        var newConstant: [FixedBuffer<Int32>?]
-        var hasOld: Bool
+    /// The plan quantising every channel at `depth` (x̂ of channel c at that depth is its row).
+    private func uniformPlan(_ depth: Int) -> QuantisationPlan {
+        if let plan = uniformPlans[depth] { return plan }
+        let plan = scorer.quantiser.plan(bits: [Int](repeating: depth, count: scorer.channels))
+        uniformPlans[depth] = plan
+        return plan
     }
 
-    private func run(bits: [Int], baseBits: [Int?], base: AllocationCache.Entry?, changed: [Int], destination: AllocationCache.Entry?) -> Evaluation {
-        let quantiser = scorer.quantiser
-        let newPlan = quantiser.plan(bits: bits)
-        let oldPlan: QuantisationPlan? = base.map { quantiser.plan(bits: $0.bits) }
-        var updates: [ChannelUpdate] = []
-        for c in changed {
-            let newCode = newPlan.codes[c]
-            let newConstant: [FixedBuffer<Int32>?] = newCode.mode == .constant
-                ? layers.indices.map { constantTerm(group: $0, channel: c, value: newCode.constant) }
-                : layers.map { _ in nil }
-            var oldConstant: [FixedBuffer<Int32>?] = layers.map { _ in nil }
-            var oldQuantised = false
-            if let oldPlan {
-                let oldCode = oldPlan.codes[c]
-                if oldCode.mode == .constant {
-                    oldConstant = layers.indices.map { constantTerm(group: $0, channel: c, value: oldCode.constant) }
-                } else {
-                    oldQuantised = true
-                }
-            }
-            updates.append(ChannelUpdate(channel: c, oldQuantised: oldQuantised, newQuantised: newCode.mode != .constant,
-                                         oldConstant: oldConstant, newConstant: newConstant, hasOld: oldPlan != nil))
+    /// A term ready for the workers: a constant map per group, or the plan to quantise with.
+    private struct PreparedTerm: @unchecked Sendable {
+        var channel: Int
+        var sign: Int32
+        var plan: QuantisationPlan
+        var constants: [FixedBuffer<Int32>]?
+    }
+
+    private func run(bits: [Int], bases: [(AllocationCache.Entry, Int32)], terms: [Term], destination: AllocationCache.Entry?) -> Evaluation {
+        let newPlan = scorer.quantiser.plan(bits: bits)
+        let prepared: [PreparedTerm] = terms.map { term in
+            let plan = uniformPlan(term.depth)
+            let code = plan.codes[term.channel]
+            let constants = code.mode == .constant ? layers.indices.map { constantTerm(group: $0, channel: term.channel, value: code.constant) } : nil
+            return PreparedTerm(channel: term.channel, sign: term.sign, plan: plan, constants: constants)
         }
+        let baseList = bases.map { BaseReference(entry: $0.0, sign: $0.1) }
         let needsInput = scorer.membership.contains { $0 == nil }
-        let updateList = updates
 
         let samples = scorer.samples, chunkSize = scorer.chunkSize
         let chunks = (samples + chunkSize - 1) / chunkSize
@@ -228,9 +291,9 @@ public final class IncrementalScorer: @unchecked Sendable {
             while chunk < chunks {
                 let first = chunk * chunkSize
                 let n = Swift.min(chunkSize, samples - first)
-                scoreChunk(first: first, samples: n, newPlan: newPlan, oldPlan: oldPlan, updates: updateList, base: base,
-                            destination: destination, needsInput: needsInput, workspace: workspace,
-                            statistics: statistics.pointer + chunk * stride)
+                scoreChunk(first: first, samples: n, newPlan: newPlan, terms: prepared, bases: baseList,
+                           destination: destination, needsInput: needsInput, workspace: workspace,
+                           statistics: statistics.pointer + chunk * stride)
                 chunk += workerCount
             }
         }
@@ -242,8 +305,13 @@ public final class IncrementalScorer: @unchecked Sendable {
         return scorer.evaluation(summing: statistics, chunks: chunks)
     }
 
-    private func scoreChunk(first: Int, samples n: Int, newPlan: QuantisationPlan, oldPlan: QuantisationPlan?, updates: [ChannelUpdate],
-                            base: AllocationCache.Entry?, destination: AllocationCache.Entry?, needsInput: Bool,
+    private struct BaseReference: @unchecked Sendable {
+        var entry: AllocationCache.Entry
+        var sign: Int32
+    }
+
+    private func scoreChunk(first: Int, samples n: Int, newPlan: QuantisationPlan, terms: [PreparedTerm], bases: [BaseReference],
+                            destination: AllocationCache.Entry?, needsInput: Bool,
                             workspace: IncrementalWorkspace, statistics: UnsafeMutablePointer<Double>) {
         let c = scorer.channels, hw = scorer.pixelsPerChannel
         // The chunk's pre-activation per group: in the new cache entry, or in the workspace.
@@ -252,40 +320,37 @@ public final class IncrementalScorer: @unchecked Sendable {
             return destination.map { $0.storage.pointer + groupOffsets[g] + offset } ?? workspace.preActivations[g]
         }
         for (g, layer) in layers.enumerated() {
-            if let base {
-                preActivations[g].update(from: base.storage.pointer + groupOffsets[g] + first * layer.elementsPerSample, count: n * layer.elementsPerSample)
+            let count = n * layer.elementsPerSample
+            let offset = groupOffsets[g] + first * layer.elementsPerSample
+            let out = preActivations[g]
+            if bases.isEmpty {
+                layer.fillBias(samples: n, into: out)
             } else {
-                layer.fillBias(samples: n, into: preActivations[g])
+                out.update(from: bases[0].entry.storage.pointer + offset, count: count)
+                for base in bases.dropFirst() {
+                    let src = base.entry.storage.pointer + offset
+                    if base.sign > 0 {
+                        for e in 0..<count { out[e] = out[e] &+ src[e] }
+                    } else {
+                        for e in 0..<count { out[e] = out[e] &- src[e] }
+                    }
+                }
             }
         }
-        for update in updates {
-            let channel = update.channel
-            // x̂ of this channel for the chunk, old and new, computed once for every group.
-            func quantise(_ plan: QuantisationPlan) {
-                for s in 0..<n {
-                    plan.reconstruct(channel: channel, source: scorer.features.pointer + ((first + s) * c + channel) * hw, count: hw,
-                                     destination: workspace.channelValues + s * hw, destinationStride: 1)
+        for term in terms {
+            if let constants = term.constants {
+                for (g, layer) in layers.enumerated() {
+                    layer.accumulate(constant: constants[g], samples: n, sign: term.sign, into: preActivations[g])
                 }
+                continue
             }
-            if update.oldQuantised, let oldPlan {
-                quantise(oldPlan)
-                for (g, layer) in layers.enumerated() {
-                    layer.accumulate(channel: channel, x: workspace.channelValues, samples: n, sign: -1, into: preActivations[g])
-                }
-            } else if update.hasOld {
-                for (g, layer) in layers.enumerated() {
-                    layer.accumulate(constant: update.oldConstant[g]!, samples: n, sign: -1, into: preActivations[g])
-                }
+            let channel = term.channel
+            for s in 0..<n {
+                term.plan.reconstruct(channel: channel, source: scorer.features.pointer + ((first + s) * c + channel) * hw, count: hw,
+                                      destination: workspace.channelValues + s * hw, destinationStride: 1)
             }
-            if update.newQuantised {
-                quantise(newPlan)
-                for (g, layer) in layers.enumerated() {
-                    layer.accumulate(channel: channel, x: workspace.channelValues, samples: n, sign: 1, into: preActivations[g])
-                }
-            } else {
-                for (g, layer) in layers.enumerated() {
-                    layer.accumulate(constant: update.newConstant[g]!, samples: n, sign: 1, into: preActivations[g])
-                }
+            for (g, layer) in layers.enumerated() {
+                layer.accumulate(channel: channel, x: workspace.channelValues, samples: n, sign: term.sign, into: preActivations[g])
             }
         }
         if needsInput {

@@ -48,6 +48,16 @@ struct TrueMetricProblemTests {
         let statistics = problem.scorer.statistics
         print("true-metric NSGA-II on mini: \(nsga.state.evaluations) evaluations, \(statistics), mean changed channels \(statistics.meanChangedChannels)")
         #expect(statistics.deltas > 0)
+        #expect(statistics.combined > 0, "siblings started from parent + parent − sibling")
+
+        // Path independence: a scorer with no cache (every allocation from the bias) gives the
+        // same bits as the run's scorer did, whatever start each allocation had there.
+        let cold = IncrementalScorer(bundle: bundle, split: .search, quantiser: Quantiser(fitOf: bundle), memoryBudget: 0)
+        for i in 0..<population.count {
+            let bits = population.variables(of: i).map { Int($0) }
+            let again = problem.objectives(bits: bits, evaluation: cold.score(bits: bits))
+            #expect(again.map(\.bitPattern) == population.objectives(of: i).map(\.bitPattern), "member \(i) bit for bit")
+        }
     }
 
     @Test("batch evaluation of population rows matches single evaluation")

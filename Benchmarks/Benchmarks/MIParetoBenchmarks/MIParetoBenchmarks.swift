@@ -12,4 +12,5 @@ let benchmarks: @Sendable () -> Void = {
     registerImportanceBenchmarks()
     registerMultiObjectiveBenchmarks()
     registerEvalBenchmarks()
+    registerStreamBenchmarks()
 }

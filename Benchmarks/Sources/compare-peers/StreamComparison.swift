@@ -84,6 +84,7 @@ struct StreamComparison: ParsableCommand {
         }
         let stream = recorder.stream
         print("bundle \(path): search split \(problem.scorer.samples) samples, \(featureBundle.channels) channels, tasks \(problem.taskNames.joined(separator: ", "))")
+        FileHandle.standardError.write(Data("stream recorded\n".utf8))
         print(String(format: "NSGA-II (P = %d, G = %d, integer operators, seed %llu): %d allocations scored, %d distinct; whole search %.2f s (%d front points)",
                      population, generations, seed, stream.count, Set(stream).count, searchSeconds, nsga!.front.count))
 
@@ -123,12 +124,12 @@ struct StreamComparison: ParsableCommand {
         print(String(format: "IncrementalScorer replay (cold cache, budget %d MiB, %d workers): %d allocations in %.3f s: mean %.3f ms, median %.3f ms, max %.2f ms",
                      memoryBudget, scorer.scorer.workers, stream.count, replaySeconds, replaySeconds / Double(stream.count) * 1e3,
                      median(times) * 1e3, (times.max() ?? .nan) * 1e3))
-        print(String(format: "  paths: %d cache hits, %d deltas (mean %.2f changed channels), %d full; %d evictions; %d pre-activations cached at the end",
-                     s.cacheHits, s.deltas, s.meanChangedChannels, s.full, s.evictions, scorer.cachedAllocations))
+        print(String(format: "  paths: %d cache hits, %d deltas (mean %.2f changed channels; %d from two cached allocations minus a third), %d full; %d evictions; %d pre-activations cached at the end",
+                     s.cacheHits, s.deltas, s.meanChangedChannels, s.combined, s.full, s.evictions, scorer.cachedAllocations))
         let deltaTimes = zip(stream.indices, times).map { $0.1 }
         _ = deltaTimes
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         print(String(format: "peak memory (getrusage maxrss, whole process: both scorers, bundle, peer excluded): %.0f MiB", Double(usage.ru_maxrss) / 1024))
 
         // 3. A check: some allocations re-scored from scratch by the plain Scorer.
