@@ -43,7 +43,8 @@ public enum FrontChart {
         return Chart(title: title, panels: panels)
     }
 
-    static func axisLabel(_ metric: String) -> String {
+    /// The y-axis label of a primary metric, with its unit.
+    public static func axisLabel(_ metric: String) -> String {
         switch metric {
         case "psnr": return "PSNR [dB]"
         case "miou": return "mIoU"

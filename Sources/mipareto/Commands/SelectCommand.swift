@@ -151,7 +151,7 @@ struct SelectCommand: ParsableCommand {
     /// a last panel for the weighted ranking.
     static func chart(_ r: HardSelection.Result, bundle: String) -> Chart {
         let panels = r.taskNames.enumerated().map { t, task in
-            ChartPanel(title: task, xLabel: "channels kept (k)", yLabel: r.metricNames[t],
+            ChartPanel(title: task, xLabel: "channels kept (k)", yLabel: FrontChart.axisLabel(r.metricNames[t]),
                        series: r.curves.filter { $0.ranking == task }.map { c in
                            ChartSeries(name: c.measure.rawValue, points: zip(c.k, c.metric).map { (Double($0), $1) }, style: .line)
                        },
