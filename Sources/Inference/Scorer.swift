@@ -112,6 +112,12 @@ public final class Scorer: @unchecked Sendable {
         } else {
             DispatchQueue.concurrentPerform(iterations: workerCount, execute: run)
         }
+        return evaluation(summing: statistics, chunks: chunks)
+    }
+
+    /// Every task's metric from per-chunk statistics (`chunks` rows of `statisticsStride`),
+    /// summed in chunk order so the result does not depend on which worker ran which chunk.
+    func evaluation(summing statistics: FixedBuffer<Double>, chunks: Int) -> Evaluation {
         var scores: [TaskScore] = []
         for (t, metric) in metrics.enumerated() {
             var total = [Double](repeating: 0, count: metric.statisticsCount)

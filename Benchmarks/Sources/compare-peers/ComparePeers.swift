@@ -15,6 +15,7 @@ struct ComparePeers: ParsableCommand {
             HypervolumeComparison.self,
             EvalComparison.self,
             DistortionComparison.self,
+            StreamComparison.self,
         ]
     )
 }

@@ -1,0 +1,162 @@
+import ArgumentParser
+import Allocation
+import FeatureData
+import Foundation
+import Inference
+import MultiObjective
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `compare-peers stream`: the allocations an NSGA-II run on digits-pair scores (true metrics on
+/// the search split, integer operators, seeded), scored by MIPareto's `IncrementalScorer` from a
+/// cold cache (mean per scored allocation over the whole stream), against the numpy/OpenBLAS
+/// peer scoring one allocation from scratch on eval (eval_peer.md's main configuration, median),
+/// in the same run. Issue 6 asks for a ratio ≥ 10.
+struct StreamComparison: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stream",
+        abstract: "Score an NSGA-II allocation stream incrementally vs the numpy peer scoring one allocation from scratch."
+    )
+
+    @Option(help: "Bundle directory (default: ../shared/data/digits-pair beside the repository).")
+    var bundle: String?
+
+    @Option(help: "NSGA-II population size.")
+    var population = 64
+
+    @Option(help: "NSGA-II generations (the initial population is generation 1).")
+    var generations = 50
+
+    @Option(help: "NSGA-II seed.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Cache budget of the IncrementalScorer in MiB.")
+    var memoryBudget = 512
+
+    @Option(help: "Worker threads (default: every core).")
+    var workers: Int?
+
+    @Option(help: "Peer: timed rounds per block (median reported).")
+    var runs = 20
+
+    @Option(help: "Peer: untimed warm-up rounds per block.")
+    var warmup = 3
+
+    @Option(help: "Re-score every k-th allocation of the stream with the plain Scorer as a check (0: none).")
+    var checkEvery = 50
+
+    @Flag(help: "Skip the Python peer.")
+    var noPeer = false
+
+    /// Forwards to the true-metric problem and records every allocation it is asked to score.
+    final class RecordingProblem: Problem, @unchecked Sendable {
+        let inner: TrueMetricProblem
+        var stream: [[Int]] = []
+        init(_ inner: TrueMetricProblem) { self.inner = inner }
+        var name: String { inner.name }
+        var parameterDescription: String { inner.parameterDescription }
+        var variables: VariableSpace { inner.variables }
+        var objectiveCount: Int { inner.objectiveCount }
+        func evaluate(_ x: UnsafeBufferPointer<Double>, objectives: UnsafeMutableBufferPointer<Double>, constraints: UnsafeMutableBufferPointer<Double>) {
+            stream.append(TrueMetricProblem.bits(x, maxBits: inner.maxBits))
+            inner.evaluate(x, objectives: objectives, constraints: constraints)
+        }
+    }
+
+    func run() throws {
+        let path = bundle ?? PeerRunner.sharedDirectory.appendingPathComponent("data/digits-pair").path
+        guard FileManager.default.fileExists(atPath: path + "/bundle.json") else {
+            throw PeerError(message: "\(path): no bundle there (the stream comparison needs ../shared/data/digits-pair)")
+        }
+        let featureBundle = try FeatureBundle(directory: path)
+        let quantiser = Quantiser(fitOf: featureBundle)
+        let budget = memoryBudget << 20
+
+        // 1. Record the stream: the allocations NSGA-II scores, in order.
+        let problem = try TrueMetricProblem(bundle: featureBundle, split: .search, maxBits: 8, quantiser: quantiser,
+                                            memoryBudget: budget, workers: workers)
+        let recorder = RecordingProblem(problem)
+        var nsga: NSGA2?
+        let searchSeconds = try Stopwatch.seconds {
+            nsga = try NSGA2(problem: recorder, settings: .integer(populationSize: population), seed: seed)
+            nsga!.run(until: .generations(generations))
+        }
+        let stream = recorder.stream
+        print("bundle \(path): search split \(problem.scorer.samples) samples, \(featureBundle.channels) channels, tasks \(problem.taskNames.joined(separator: ", "))")
+        print(String(format: "NSGA-II (P = %d, G = %d, integer operators, seed %llu): %d allocations scored, %d distinct; whole search %.2f s (%d front points)",
+                     population, generations, seed, stream.count, Set(stream).count, searchSeconds, nsga!.front.count))
+
+        var peerTimes: [Double] = []
+        func peerBlock(_ label: String) throws {
+            guard !noPeer else { return }
+            var rng = SeededRandom(seed: 2026)
+            let channels = featureBundle.channels
+            let warmupBits = (0..<warmup).map { _ in (0..<channels).map { _ in rng.nextInt(in: 0...8) } }
+            let timedBits = (0..<runs).map { _ in (0..<channels).map { _ in rng.nextInt(in: 0...8) } }
+            var eval = try EvalComparison.parse([])
+            eval.peerKeepOpenblasEnvironment = false
+            let peer = try eval.runPeer(bundle: path, warmupBits: warmupBits, timedBits: timedBits)
+            let times = (peer["times_ms"] as? [Double] ?? []).map { $0 / 1e3 }
+            peerTimes += times
+            print(String(format: "peer block %@: median %.2f ms (min %.2f) per allocation from scratch (eval, 2000 samples)",
+                         label, median(times) * 1e3, (times.min() ?? .nan) * 1e3))
+        }
+
+        // 2. The peer, then our replay from a cold cache, then the peer again (the machine is noisy).
+        try peerBlock("1")
+        let scorer = IncrementalScorer(bundle: featureBundle, split: .search, quantiser: quantiser, memoryBudget: budget, workers: workers)
+        var times: [Double] = []
+        times.reserveCapacity(stream.count)
+        var results: [Evaluation] = []
+        results.reserveCapacity(stream.count)
+        let replaySeconds = Stopwatch.seconds {
+            for bits in stream {
+                let start = DispatchTime.now().uptimeNanoseconds
+                results.append(scorer.score(bits: bits))
+                times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            }
+        }
+        try peerBlock("2")
+
+        let s = scorer.statistics
+        print(String(format: "IncrementalScorer replay (cold cache, budget %d MiB, %d workers): %d allocations in %.3f s: mean %.3f ms, median %.3f ms, max %.2f ms",
+                     memoryBudget, scorer.scorer.workers, stream.count, replaySeconds, replaySeconds / Double(stream.count) * 1e3,
+                     median(times) * 1e3, (times.max() ?? .nan) * 1e3))
+        print(String(format: "  paths: %d cache hits, %d deltas (mean %.2f changed channels), %d full; %d evictions; %d pre-activations cached at the end",
+                     s.cacheHits, s.deltas, s.meanChangedChannels, s.full, s.evictions, scorer.cachedAllocations))
+        let deltaTimes = zip(stream.indices, times).map { $0.1 }
+        _ = deltaTimes
+        var usage = rusage()
+        getrusage(RUSAGE_SELF, &usage)
+        print(String(format: "peak memory (getrusage maxrss, whole process: both scorers, bundle, peer excluded): %.0f MiB", Double(usage.ru_maxrss) / 1024))
+
+        // 3. A check: some allocations re-scored from scratch by the plain Scorer.
+        if checkEvery > 0 {
+            let plain = Scorer(bundle: featureBundle, split: .search, quantiser: quantiser, workers: workers)
+            var largest = 0.0, mismatches = 0, checked = 0
+            for k in Swift.stride(from: 0, to: stream.count, by: checkEvery) {
+                let reference = plain.score(bits: stream[k])
+                checked += 1
+                for (a, b) in zip(results[k].tasks, reference.tasks) {
+                    if a.kind == .reconstruction { largest = Swift.max(largest, abs(a.metric - b.metric)) }
+                    else if a.metric != b.metric { mismatches += 1 }
+                }
+            }
+            print(String(format: "check: %d allocations re-scored by Scorer: %d accuracy mismatches, largest PSNR difference %.2e dB", checked, mismatches, largest))
+        }
+
+        guard !noPeer else { return }
+        let mean = replaySeconds / Double(stream.count)
+        print(String(format: "peer eval_peer.py main (numpy + OpenBLAS, 2 BLAS threads): median %.2f ms over %d allocations", median(peerTimes) * 1e3, peerTimes.count))
+        reportRatio("score the NSGA-II stream (mean per allocation, search split) vs one allocation from scratch (peer, eval)",
+                    oursSeconds: mean, peerName: "numpy/OpenBLAS peer", peerSeconds: median(peerTimes))
+        print("target: ratio ≥ 10 (issue 6)")
+    }
+
+    func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return .nan }
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+}
