@@ -20,6 +20,7 @@ struct MIPareto: ParsableCommand {
             SolveCommand.self,
             ReportCommand.self,
             NSGA2Command.self,
+            FrontCommand.self,
         ]
     )
 
