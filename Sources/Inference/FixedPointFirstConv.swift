@@ -117,8 +117,10 @@ final class FixedPointFirstConv: @unchecked Sendable {
     /// Adds (`sign` = 1) or subtracts (−1) `T(channel, ·)` for `n` samples whose x̂ of this
     /// channel is at `x` (`[n, H·W]`, consecutive samples `inputPixels` apart).
     func accumulate(channel: Int, x: UnsafePointer<Float>, samples n: Int, sign: Int32, into destination: UnsafeMutablePointer<Int32>) {
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 32)
+        defer { scratch.deallocate() }
         for s in 0..<n {
-            term(channel: channel, x: x + s * inputPixels, sign: sign, into: destination + s * elementsPerSample)
+            term(channel: channel, x: x + s * inputPixels, sign: sign, scratch: scratch, into: destination + s * elementsPerSample)
         }
     }
 
@@ -127,7 +129,7 @@ final class FixedPointFirstConv: @unchecked Sendable {
     func constantTerm(channel: Int, value: Float) -> FixedBuffer<Int32> {
         let map = [Float](repeating: value, count: inputPixels)
         let result = FixedBuffer<Int32>(count: elementsPerSample, repeating: 0)
-        map.withUnsafeBufferPointer { term(channel: channel, x: $0.baseAddress!, sign: 1, into: result.pointer) }
+        map.withUnsafeBufferPointer { accumulate(channel: channel, x: $0.baseAddress!, samples: 1, sign: 1, into: result.pointer) }
         return result
     }
 
@@ -147,31 +149,57 @@ final class FixedPointFirstConv: @unchecked Sendable {
     /// One sample's `sign · T(channel, x)`. The float32 sum runs over the taps in a fixed order
     /// and each output is computed the same way wherever it sits, so `T` depends only on the
     /// channel and its x̂ values: a requirement of path independence.
+    ///
+    /// Outputs go in blocks of 32 (four independent vector sums, so the adds do not wait on each
+    /// other), then blocks of 8, then one at a time; the rounding to integers is a plain loop over
+    /// a 32-float scratch, which compiles to round + convert (the generic SIMD float → integer
+    /// initialiser is not specialised and costs ~100× more).
     @inline(__always)
-    private func term(channel: Int, x: UnsafePointer<Float>, sign: Int32, into out: UnsafeMutablePointer<Int32>) {
+    private func term(channel: Int, x: UnsafePointer<Float>, sign: Int32, scratch: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Int32>) {
         let total = self.total, w = channelWeights.pointer + channel * taps * total
         let start = tapStart.pointer, index = tapIndex.pointer, input = tapInput.pointer
         let scale = self.scale, vectorScale = SIMD8<Float>(repeating: scale)
-        let total8 = total & ~7
+        let total32 = total & ~31, total8 = total & ~7
+        let stash = UnsafeMutableRawPointer(scratch)
+        @inline(__always) func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
+        @inline(__always) func add(_ row: UnsafeMutablePointer<Int32>, _ count: Int) {
+            if sign > 0 {
+                for i in 0..<count { row[i] = row[i] &+ Int32(scratch[i].rounded(.toNearestOrEven)) }
+            } else {
+                for i in 0..<count { row[i] = row[i] &- Int32(scratch[i].rounded(.toNearestOrEven)) }
+            }
+        }
         for p in 0..<pixels {
             let a = start[p], b = start[p + 1], row = out + p * total
             var o = 0
-            while o < total8 {
-                var acc = SIMD8<Float>()
+            while o < total32 {
+                var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
                 for t in a..<b {
-                    acc += UnsafeRawPointer(w + index[t] * total + o).loadUnaligned(as: SIMD8<Float>.self) * SIMD8<Float>(repeating: x[input[t]])
+                    let wp = w + index[t] * total + o, v = SIMD8<Float>(repeating: x[input[t]])
+                    a0 += load(wp) * v
+                    a1 += load(wp + 8) * v
+                    a2 += load(wp + 16) * v
+                    a3 += load(wp + 24) * v
                 }
-                let q = SIMD8<Int32>((acc * vectorScale).rounded(.toNearestOrEven), rounding: .towardZero)
-                let r = UnsafeMutableRawPointer(row + o)
-                let old = r.loadUnaligned(as: SIMD8<Int32>.self)
-                r.storeBytes(of: sign > 0 ? old &+ q : old &- q, as: SIMD8<Int32>.self)
+                stash.storeBytes(of: a0 * vectorScale, toByteOffset: 0, as: SIMD8<Float>.self)
+                stash.storeBytes(of: a1 * vectorScale, toByteOffset: 32, as: SIMD8<Float>.self)
+                stash.storeBytes(of: a2 * vectorScale, toByteOffset: 64, as: SIMD8<Float>.self)
+                stash.storeBytes(of: a3 * vectorScale, toByteOffset: 96, as: SIMD8<Float>.self)
+                add(row + o, 32)
+                o += 32
+            }
+            while o < total8 {
+                var a0 = SIMD8<Float>()
+                for t in a..<b { a0 += load(w + index[t] * total + o) * SIMD8<Float>(repeating: x[input[t]]) }
+                stash.storeBytes(of: a0 * vectorScale, toByteOffset: 0, as: SIMD8<Float>.self)
+                add(row + o, 8)
                 o += 8
             }
             while o < total {
                 var acc: Float = 0
                 for t in a..<b { acc += w[index[t] * total + o] * x[input[t]] }
-                let q = Int32((acc * scale).rounded(.toNearestOrEven))
-                row[o] = sign > 0 ? row[o] &+ q : row[o] &- q
+                scratch[0] = acc * scale
+                add(row + o, 1)
                 o += 1
             }
         }

@@ -84,6 +84,7 @@ struct StreamComparison: ParsableCommand {
         }
         let stream = recorder.stream
         print("bundle \(path): search split \(problem.scorer.samples) samples, \(featureBundle.channels) channels, tasks \(problem.taskNames.joined(separator: ", "))")
+        FileHandle.standardError.write(Data("stream recorded\n".utf8))
         print(String(format: "NSGA-II (P = %d, G = %d, integer operators, seed %llu): %d allocations scored, %d distinct; whole search %.2f s (%d front points)",
                      population, generations, seed, stream.count, Set(stream).count, searchSeconds, nsga!.front.count))
 
@@ -128,7 +129,7 @@ struct StreamComparison: ParsableCommand {
         let deltaTimes = zip(stream.indices, times).map { $0.1 }
         _ = deltaTimes
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         print(String(format: "peak memory (getrusage maxrss, whole process: both scorers, bundle, peer excluded): %.0f MiB", Double(usage.ru_maxrss) / 1024))
 
         // 3. A check: some allocations re-scored from scratch by the plain Scorer.
