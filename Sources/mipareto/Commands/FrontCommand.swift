@@ -13,13 +13,16 @@ struct FrontCommand: ParsableCommand {
         abstract: "Pareto fronts of bitrate against every task's metric, for MI allocation and the baselines.",
         discussion: """
         Each method turns the bundle into a set of per-channel bit allocations:
-          ilp-<measure>       the budget-form integer program (exact solver) at every --budgets value,
-                              channels weighted by that importance measure (mi, l1, l2, variance,
-                              entropy, random, taylor, equal)
-          twolevel-<measure>  top-k channels at --max-bits, the rest at 0…4 bits, best pair per budget
-          select-<measure>    hard selection: top-k channels at --max-bits, the rest dropped, k = 1…C
+          ilp-<measure>       integer program (exact) at every --budgets value,
+                              channels weighted by the measure: mi, l1, l2,
+                              variance, entropy, random, taylor or equal
+          twolevel-<measure>  top-k channels at --max-bits, the rest at 0…4
+                              bits: the best pair per budget
+          select-<measure>    hard selection: top-k channels at --max-bits,
+                              the rest dropped, k = 1…C
           uniform             the same depth on every channel, 0…--max-bits
-          nsga2               NSGA-II on the true task metrics of the `search` split (even eval samples)
+          nsga2               NSGA-II on the true task metrics of the search
+                              split (even eval samples)
 
         Honest evaluation: every point of every method is scored on the `report` split (odd eval \
         samples), which NSGA-II never sees; `mipareto evaluate BUNDLE --split report --allocation F` \
@@ -30,12 +33,15 @@ struct FrontCommand: ParsableCommand {
 
         Writes DIR/front.csv (one row per point), DIR/summary.json, DIR/front.svg, and \
         DIR/importance.svg (MI scores) / DIR/select.svg when those methods ran. Nothing in DIR is \
-        touched unless the whole run succeeds.
+        touched unless the whole run succeeds. With --checkpoint CK, progress is saved in CK; \
+        after a kill, the same command with --resume CK continues and writes the same files as an \
+        uninterrupted run.
 
         Examples:
-          mipareto front examples/data/digits-pair-mini --methods ilp-mi,ilp-random,uniform -o out
-          mipareto front BUNDLE --methods ilp-mi,nsga2 --seed-from-ilp --seeds 1,2,3,4,5,6 -o out
-          mipareto front BUNDLE --methods ilp-mi,nsga2 --checkpoint ck -o out   # killed? then:
+          mipareto front BUNDLE --methods ilp-mi,ilp-random,uniform -o out
+          mipareto front BUNDLE --methods ilp-mi,nsga2 --seed-from-ilp \\
+            --seeds 1,2,3,4,5,6 -o out
+          mipareto front BUNDLE --methods ilp-mi,nsga2 --checkpoint ck -o out
           mipareto front BUNDLE --methods ilp-mi,nsga2 --resume ck -o out
         """
     )
