@@ -47,7 +47,7 @@ struct FrontComparison: ParsableCommand {
         }
         let r = result!
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         print("bundle \(path): \(r.settings.methods.count) methods, seeds \(r.settings.seeds), P = \(population), G = \(generations), --seed-from-ilp")
         print(String(format: "whole run: %.2f s (importance %.2f, distortion table %.2f, allocations %.2f, NSGA-II %.2f, scoring %d allocations on report %.2f)",
                      seconds, r.timings.importanceSeconds, r.timings.tableSeconds, r.timings.allocationSeconds,
