@@ -135,8 +135,8 @@ struct FrontCommand: ParsableCommand {
         var files: [(String, String)] = [
             ("front.csv", frontTable.csv.text),
             ("summary.json", summary.rendered(pretty: true) + "\n"),
-            ("front.svg", FrontChart.chart(title: "\(result.bundle): rate vs task metric (report split, \(result.reportSamples) samples)",
-                                           runs: [FrontChart.Run(label: nil, table: frontTable)],
+            ("front.svg", FrontChart.chart(title: Self.chartTitle(result),
+                                           runs: [FrontChart.Run(label: nil, table: Self.firstSeed(frontTable, result))],
                                            clean: Dictionary(uniqueKeysWithValues: zip(result.taskNames, result.clean)),
                                            metricNames: Dictionary(uniqueKeysWithValues: zip(result.taskNames, result.metricNames))).svg()),
         ]
@@ -163,6 +163,17 @@ struct FrontCommand: ParsableCommand {
             FrontTable.Point(method: p.method, seed: p.seed, bpe: p.bpe, bitsPerSample: p.bitsPerSample,
                              entropyBitsPerSample: p.entropyBitsPerSample, metrics: p.metrics, nondominated: p.nondominated, bits: p.bits)
         })
+    }
+
+    /// The chart shows one seed: ten seeds of NSGA-II clouds would hide every other curve
+    /// (`mipareto report DIR` replots every seed of front.csv).
+    static func firstSeed(_ table: FrontTable, _ r: FrontResult) -> FrontTable {
+        FrontTable(taskNames: table.taskNames, points: table.points.filter { $0.seed == r.settings.seeds[0] })
+    }
+
+    static func chartTitle(_ r: FrontResult) -> String {
+        let seeds = r.settings.seeds.count > 1 ? ", seed \(r.settings.seeds[0]) of \(r.settings.seeds.count)" : ""
+        return "\(r.bundle): rate vs task metric (report split, \(r.reportSamples) samples\(seeds))"
     }
 
     static func summary(_ r: FrontResult) -> JSONValue {
