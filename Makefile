@@ -25,7 +25,7 @@ test: deps
 	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing
 
 demo: build
-	@sh examples/demo.sh $(BIN) $(BUNDLE)
+	@sh examples/demo.sh $(BIN) $(BUNDLE) demo-out
 
 benchmarks: deps
 	cd Benchmarks && $(SWIFT) run $(RELEASE) compare-peers all

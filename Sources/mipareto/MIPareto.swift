@@ -21,6 +21,7 @@ struct MIPareto: ParsableCommand {
             SolveCommand.self,
             ReportCommand.self,
             NSGA2Command.self,
+            FrontCommand.self,
         ]
     )
 

@@ -16,6 +16,7 @@ struct ComparePeers: ParsableCommand {
             EvalComparison.self,
             DistortionComparison.self,
             StreamComparison.self,
+            FrontComparison.self,
         ]
     )
 }

@@ -1,0 +1,166 @@
+import FeatureData
+import Foundation
+import MultiObjective
+
+/// A `front` run's saved progress in a folder, so a killed run resumes where it stopped and writes
+/// the same files as a run never stopped:
+///
+/// * `run.json` — the run's identity: bundle name, a fingerprint of its features, the settings;
+/// * `points-<seed>-<method>.json` — the allocations of every completed method and seed (their
+///   scores are recomputed: scoring is deterministic, so the output is the same);
+/// * `nsga2-<seed>.json` — the NSGA-II state after the last completed generation (`NSGA2Checkpoint`).
+///
+/// Every file is written atomically (temporary file, then rename), so a kill never leaves a
+/// half-written one.
+public final class FrontCheckpoint: @unchecked Sendable {
+    public struct Identity: Codable, Equatable, Sendable {
+        public static let formatName = "mipareto-front-checkpoint"
+        public var format = Identity.formatName
+        public var version = 1
+        public var bundle: String
+        /// `FrontCheckpoint.fingerprint(of:)` of the bundle.
+        public var fingerprint: String
+        public var settings: FrontSettings
+
+        public init(bundle: String, fingerprint: String, settings: FrontSettings) {
+            self.bundle = bundle
+            self.fingerprint = fingerprint
+            self.settings = settings
+        }
+    }
+
+    struct CompletedMethod: Codable {
+        var method: String
+        var seed: Int
+        var allocations: [[Int]]
+    }
+
+    public let directory: URL
+    public let identity: Identity
+
+    /// Starts a checkpoint in `directory` (created if missing). A folder that already holds a
+    /// checkpoint is refused: continuing it is `resume`'s job, and mixing two runs would be wrong.
+    public init(creating directory: URL, identity: Identity) throws(AllocationError) {
+        self.directory = directory
+        self.identity = identity
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw .invalidInput("--checkpoint \(directory.path): is a file, not a folder") }
+            if FileManager.default.fileExists(atPath: directory.appendingPathComponent("run.json").path) {
+                throw .invalidInput("--checkpoint \(directory.path): already holds a checkpoint; continue it with --resume \(directory.path), or give an empty folder")
+            }
+        } else {
+            do { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
+                throw .invalidInput("--checkpoint \(directory.path): cannot create the folder: \(error.localizedDescription)")
+            }
+        }
+        try write(Self.encode(identity), name: "run.json")
+    }
+
+    /// Opens a checkpoint written by `init(creating:)`; throws when it belongs to another bundle or
+    /// other settings, naming what differs.
+    public init(resuming directory: URL, identity: Identity) throws(AllocationError) {
+        self.directory = directory
+        self.identity = identity
+        let url = directory.appendingPathComponent("run.json")
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw .invalidInput("--resume \(directory.path): no checkpoint there (run.json is missing); start one with --checkpoint")
+        }
+        let saved: Identity
+        do { saved = try JSONDecoder().decode(Identity.self, from: data) } catch {
+            throw .invalidInput("--resume \(url.path): not a front checkpoint (\(error.localizedDescription))")
+        }
+        guard saved.format == Identity.formatName, saved.version == identity.version else {
+            throw .invalidInput("--resume \(url.path): format \(saved.format) version \(saved.version) is not a front checkpoint of this version")
+        }
+        guard saved.bundle == identity.bundle, saved.fingerprint == identity.fingerprint else {
+            throw .invalidInput("--resume \(directory.path): the checkpoint is of bundle \(saved.bundle) (fingerprint \(saved.fingerprint)), not of \(identity.bundle) (fingerprint \(identity.fingerprint))")
+        }
+        guard saved.settings == identity.settings else {
+            throw .invalidInput("--resume \(directory.path): the checkpoint was made with other settings (\(Self.difference(saved.settings, identity.settings))); give the same --methods, --budgets, --max-bits, --seeds, --population, --generations and --seed-from-ilp")
+        }
+    }
+
+    /// The allocations of `method` for `seed`, if that method completed before.
+    func completed(method: String, seed: Int) throws(AllocationError) -> [[Int]]? {
+        let url = directory.appendingPathComponent(Self.pointsName(method: method, seed: seed))
+        guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
+        do {
+            let saved = try JSONDecoder().decode(CompletedMethod.self, from: data)
+            guard saved.method == method, saved.seed == seed else { throw AllocationError.invalidInput("wrong method or seed") }
+            return saved.allocations
+        } catch {
+            throw .invalidInput("--resume \(url.path): corrupted (\(error))")
+        }
+    }
+
+    func saveCompleted(method: String, seed: Int, allocations: [[Int]]) throws(AllocationError) {
+        try write(Self.encode(CompletedMethod(method: method, seed: seed, allocations: allocations)), name: Self.pointsName(method: method, seed: seed))
+    }
+
+    func nsga2(seed: Int) throws(AllocationError) -> NSGA2Checkpoint? {
+        let url = directory.appendingPathComponent("nsga2-\(seed).json")
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        do { return try NSGA2Checkpoint.read(from: url) } catch { throw .invalidInput("--resume \(url.path): \(error)") }
+    }
+
+    func saveNSGA2(_ checkpoint: NSGA2Checkpoint, seed: Int) throws(AllocationError) {
+        let data: Data
+        do { data = try checkpoint.encoded() } catch { throw .invalidInput("checkpoint: cannot encode the NSGA-II state: \(error)") }
+        try write(data, name: "nsga2-\(seed).json")
+    }
+
+    static func pointsName(method: String, seed: Int) -> String { "points-\(seed)-\(method).json" }
+
+    private static func encode<T: Encodable>(_ value: T) throws(AllocationError) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        do { return try encoder.encode(value) } catch { throw .invalidInput("checkpoint: cannot encode: \(error)") }
+    }
+
+    private func write(_ data: Data, name: String) throws(AllocationError) {
+        let url = directory.appendingPathComponent(name)
+        let tmp = directory.appendingPathComponent(".\(name).tmp-\(ProcessInfo.processInfo.processIdentifier)")
+        do {
+            try data.write(to: tmp)
+            guard rename(tmp.path, url.path) == 0 else { throw AllocationError.invalidInput(String(cString: strerror(errno))) }
+        } catch {
+            try? FileManager.default.removeItem(at: tmp)
+            throw .invalidInput("checkpoint \(url.path): cannot write: \(error)")
+        }
+    }
+
+    private static func difference(_ a: FrontSettings, _ b: FrontSettings) -> String {
+        var parts: [String] = []
+        if a.methods != b.methods { parts.append("methods \(a.methods.joined(separator: ",")) vs \(b.methods.joined(separator: ","))") }
+        if a.budgets != b.budgets { parts.append("budgets differ") }
+        if a.maxBits != b.maxBits { parts.append("max bits \(a.maxBits) vs \(b.maxBits)") }
+        if a.seeds != b.seeds { parts.append("seeds \(a.seeds) vs \(b.seeds)") }
+        if a.population != b.population { parts.append("population \(a.population) vs \(b.population)") }
+        if a.generations != b.generations { parts.append("generations \(a.generations) vs \(b.generations)") }
+        if a.seedFromILP != b.seedFromILP { parts.append("seed-from-ilp \(a.seedFromILP) vs \(b.seedFromILP)") }
+        return parts.joined(separator: "; ")
+    }
+
+    /// A 64-bit FNV-1a-style hash of the bundle's name, tasks, shapes and every feature value (fit
+    /// and eval), as 16 hex digits: two bundles with the same name but other data differ.
+    public static func fingerprint(of bundle: FeatureBundle) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ v: UInt64) { h = (h ^ v) &* 0x0000_0100_0000_01b3 }
+        for byte in bundle.name.utf8 { mix(UInt64(byte)) }
+        for task in bundle.tasks { for byte in task.name.utf8 { mix(UInt64(byte)) } }
+        for d in bundle.channelShape { mix(UInt64(d)) }
+        for split in [BundleSplit.fit, .eval] {
+            guard let t = bundle.features[split] else { continue }
+            mix(UInt64(t.samples))
+            t.values.withUnsafeBufferPointer { values in
+                for v in values { mix(UInt64(v.bitPattern)) }
+            }
+        }
+        return String(h, radix: 16).leftPadded(to: 16)
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
+}
