@@ -107,7 +107,10 @@ public struct Chart: Sendable {
 
         for ref in panel.referenceLines where ref.y.isFinite {
             svg.line(x1: left, y1: py(ref.y), x2: right, y2: py(ref.y), stroke: "#555", width: 1.2, dash: "6 4")
-            svg.text(ref.label, x: right - 4, y: py(ref.y) - 4, size: 10, anchor: "end", fill: "#555")
+            // Left end: rate–metric curves approach the clean line at high rates (the right end),
+            // so the label stays clear of the data there; below the line when it runs along the top.
+            let above = py(ref.y) - top > 14
+            svg.text(ref.label, x: left + 4, y: above ? py(ref.y) - 4 : py(ref.y) + 12, size: 10, anchor: "start", fill: "#555")
         }
         for s in panel.series {
             let index = names.firstIndex(of: s.name) ?? 0

@@ -103,7 +103,7 @@ import Testing
         let frames = c.elements.filter { $0.0 == "rect" && $0.1["fill"] == "none" }
         #expect(frames.count == 3)
         let lowestFrame = frames.map { Double($0.1["y"]!)! + Double($0.1["height"]!)! }.max()!
-        let legendTexts = c.elements.filter { $0.0 == "text" && $0.1["text-anchor"] == "start" }
+        let legendTexts = c.elements.filter { $0.0 == "text" && $0.1["text-anchor"] == "start" && $0.1["font-size"] == "12" }
         #expect(legendTexts.count == 2)
         for t in legendTexts { #expect(Double(t.1["y"]!)! > lowestFrame + 30) }
         #expect(svg.contains("left &lt;digit&gt;"))
