@@ -181,17 +181,8 @@ struct UpsampleConv: @unchecked Sendable {
                         for (e, offset) in list.enumerated() {
                             let sy = qy + offset.dy, sx = qx + offset.dx
                             if sy < 0 || sy >= height || sx < 0 || sx >= width { continue }
-                            let src = image + (sy * width + sx) * c, k = kernel + (e * o + oc) * c
-                            var ch = 0
-                            while ch < c8 {
-                                vector += UnsafeRawPointer(src + ch).loadUnaligned(as: SIMD8<Float>.self)
-                                    * UnsafeRawPointer(k + ch).loadUnaligned(as: SIMD8<Float>.self)
-                                ch += 8
-                            }
-                            while ch < c {
-                                tail += src[ch] * k[ch]
-                                ch += 1
-                            }
+                            Kernels.accumulateDot(image + (sy * width + sx) * c, kernel + (e * o + oc) * c, count: c,
+                                                  vectorCount: c8, into: &vector, tail: &tail)
                         }
                         out[oc] = vector.sum() + tail + bias.pointer[oc]
                     }

@@ -59,6 +59,23 @@ enum Kernels {
     /// Direct convolution for layers with few output channels (a reconstruction's last conv):
     /// im2col would write `kh·kw·C` floats per output pixel for a product with only `O` columns.
     /// `weight` is `[O, kh·kw·C]` (rows o, columns (i, j, c)).
+    /// `vector += a[0..<vectorCount]·b` in eight lanes and `tail += ` the rest: eight partial sums
+    /// in a vector, because a serial float sum would not vectorise.
+    @inline(__always)
+    static func accumulateDot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int, vectorCount: Int,
+                              into vector: inout SIMD8<Float>, tail: inout Float) {
+        var ch = 0
+        while ch < vectorCount {
+            vector += UnsafeRawPointer(a + ch).loadUnaligned(as: SIMD8<Float>.self)
+                * UnsafeRawPointer(b + ch).loadUnaligned(as: SIMD8<Float>.self)
+            ch += 8
+        }
+        while ch < count {
+            tail += a[ch] * b[ch]
+            ch += 1
+        }
+    }
+
     static func convolveDirect(_ input: UnsafePointer<Float>, samples: Int, _ g: ConvGeometry, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
         let h = g.inputHeight, w = g.inputWidth, c = g.inputChannels, o = g.outputChannels
         let ho = g.outputHeight, wo = g.outputWidth, kh = g.kernelHeight, kw = g.kernelWidth
@@ -70,7 +87,6 @@ enum Kernels {
                     let out = output + ((s * ho + oy) * wo + ox) * o
                     for oc in 0..<o {
                         let kernel = weight + oc * patch
-                        // Eight partial sums in a vector: a serial float sum would not vectorise.
                         var vector = SIMD8<Float>()
                         var tail: Float = 0
                         let c8 = c & ~7
@@ -80,17 +96,8 @@ enum Kernels {
                             for j in 0..<kw {
                                 let ix = ox * g.stride - g.padding + j
                                 if ix < 0 || ix >= w { continue }
-                                let src = image + (iy * w + ix) * c, k = kernel + (i * kw + j) * c
-                                var ch = 0
-                                while ch < c8 {
-                                    vector += UnsafeRawPointer(src + ch).loadUnaligned(as: SIMD8<Float>.self)
-                                        * UnsafeRawPointer(k + ch).loadUnaligned(as: SIMD8<Float>.self)
-                                    ch += 8
-                                }
-                                while ch < c {
-                                    tail += src[ch] * k[ch]
-                                    ch += 1
-                                }
+                                accumulateDot(image + (iy * w + ix) * c, kernel + (i * kw + j) * c, count: c,
+                                              vectorCount: c8, into: &vector, tail: &tail)
                             }
                         }
                         out[oc] = vector.sum() + tail + bias[oc]

@@ -48,17 +48,7 @@ struct SelectCommand: ParsableCommand {
         guard Split(rawValue: split) != nil else { throw ValidationError("--split: \"\(split)\" is not one of eval, fit, search, report") }
     }
 
-    func parsedMeasures() throws -> [ImportanceMeasure] {
-        var out: [ImportanceMeasure] = []
-        for name in measures.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
-            guard let m = ImportanceMeasure(rawValue: name) else {
-                throw ValidationError("--measures: unknown measure \"\(name)\" (known: \(ImportanceMeasure.allCases.map(\.rawValue).joined(separator: ", ")))")
-            }
-            if !out.contains(m) { out.append(m) }
-        }
-        guard !out.isEmpty else { throw ValidationError("--measures: give at least one measure") }
-        return out
-    }
+    func parsedMeasures() throws -> [ImportanceMeasure] { try MeasureList.parse(measures) }
 
     /// One weight per task; every name must be a task of the bundle.
     static func parseWeights(_ text: String?, tasks: [String]) throws -> [Double] {
