@@ -87,6 +87,11 @@ struct CLITests {
         #expect(document["channels"] as? Int == 32)
         #expect(document["channelShape"] as? [Int] == [32, 4, 8])
         #expect(document["samples"] as? [String: Int] == ["fit": 1000, "eval": 400])
+        try Self.expectCleanMatchesReference(document)
+    }
+
+    /// `inspect --json`'s clean metrics equal reference.json's (accuracies exactly, PSNR to 1e-3 dB).
+    static func expectCleanMatchesReference(_ document: [String: Any]) throws {
         let clean = try #require((try CLI.reference())["clean"] as? [String: [String: [String: Any]]])
         let tasks = try #require(document["tasks"] as? [[String: Any]])
         #expect(tasks.map { $0["name"] as? String } == ["left", "right", "sum_ge_10", "recon"])
