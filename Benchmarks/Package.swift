@@ -14,9 +14,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
+        // Synthetic workloads shared by the package benchmarks and compare-peers.
+        .target(name: "BenchmarkData", dependencies: [.product(name: "MultiObjective", package: "MIPareto")], path: "Sources/BenchmarkData"),
         .executableTarget(
             name: "MIParetoBenchmarks",
             dependencies: [
+                "BenchmarkData",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "MultiObjective", package: "MIPareto"),
                 .product(name: "FeatureData", package: "MIPareto"),
@@ -30,6 +33,7 @@ let package = Package(
         .executableTarget(
             name: "compare-peers",
             dependencies: [
+                "BenchmarkData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MultiObjective", package: "MIPareto"),
                 .product(name: "FeatureData", package: "MIPareto"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BenchmarkData
 import FeatureData
 import Foundation
 import Importance
@@ -62,11 +63,7 @@ struct MIComparison: ParsableCommand {
     /// Ours alone on data of the same shape drawn with SeededRandom (quick iteration on speed).
     func pooledOursOnly() throws {
         let (n, d) = quick ? (10_000, 64) : (50_000, 256)
-        var random = SeededRandom(seed: 7)
-        let y = (0..<n).map { _ in random.nextInt(below: 10) }
-        let mu = (0..<(10 * d)).map { _ in random.nextNormal() }
-        var x = [Double](repeating: 0, count: n * d)
-        for s in 0..<n { for j in 0..<d { x[s * d + j] = mu[y[s] * d + j] * Double(j % 4) * 0.3 + random.nextNormal() } }
+        let (x, y) = syntheticClassFeatures(samples: n, features: d, seed: 7)
         let labels = DiscreteLabels(y)
         func cpu() -> Double {
             var usage = rusage()
@@ -117,24 +114,12 @@ struct MIComparison: ParsableCommand {
     /// (reconstruction-like outputs [1, 8, 16] clustered into 16 symbols), default patch (whole map).
     func patch() throws {
         let (n, c, h, w) = (6000, 32, 4, 8)
-        var random = SeededRandom(seed: 2024)
-        let left = (0..<n).map { _ in random.nextInt(below: 10) }
-        let right = (0..<n).map { _ in random.nextInt(below: 10) }
-        let sum = (0..<n).map { left[$0] + right[$0] >= 10 ? 1 : 0 }
-        var features = [Float](repeating: 0, count: n * c * h * w)
-        for s in 0..<n {
-            for ch in 0..<c {
-                for e in 0..<(h * w) {
-                    let signal = e % w < w / 2 ? Double(left[s]) : Double(right[s])
-                    let v = 0.15 * Double(ch % 5) * signal - 0.8 + random.nextNormal()
-                    features[(s * c + ch) * h * w + e] = Float(max(0, v))
-                }
-            }
-        }
+        var data = SyntheticDigitsPair(samples: n, channels: c, height: h, width: w, seed: 2024)
+        let (left, right, sum, features) = (data.left, data.right, data.sumAtLeastTen, data.features)
         let zeros = Double(features.filter { $0 == 0 }.count) / Double(features.count)
         var outputs = [Float](repeating: 0, count: n * 8 * 16)
         for s in 0..<n {
-            for e in 0..<(8 * 16) { outputs[s * 128 + e] = Float(Double(e % 16 < 8 ? left[s] : right[s]) / 10 + 0.05 * random.nextNormal()) }
+            for e in 0..<(8 * 16) { outputs[s * 128 + e] = Float(Double(e % 16 < 8 ? left[s] : right[s]) / 10 + 0.05 * data.random.nextNormal()) }
         }
         let patch = PatchSize.defaultSize(mapHeight: h, mapWidth: w)
         let grid = try PatchGrid(mapHeight: h, mapWidth: w, patch: patch)
