@@ -13,8 +13,9 @@ import MultiObjective
 /// cost a fraction of a full evaluation, and exact repeats nothing.
 ///
 /// `evaluate` is serialised by the scorer (which uses every core itself): run NSGA-II with
-/// serial population evaluation.
-public final class TrueMetricProblem: Problem, @unchecked Sendable {
+/// serial population evaluation. NSGA-II hands it each generation as one batch
+/// (`BatchEvaluatingProblem`): terms that several children need are then computed once.
+public final class TrueMetricProblem: BatchEvaluatingProblem, @unchecked Sendable {
     public let name = "true-metrics"
     public let parameterDescription: String
     public let variables: VariableSpace
@@ -78,7 +79,7 @@ public final class TrueMetricProblem: Problem, @unchecked Sendable {
     }
 
     /// Evaluates rows `rows` of a population in one batch (the scorer picks the cheapest cached
-    /// start for each in turn).
+    /// start for each in turn, and computes a term several rows need once).
     public func evaluate(_ population: inout Population, rows: Range<Int>) {
         let allocations = rows.map { r in population.variables(of: r).withUnsafeBufferPointer { Self.bits($0, maxBits: maxBits) } }
         let evaluations = scorer.score(batch: allocations)

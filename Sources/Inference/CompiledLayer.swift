@@ -121,6 +121,9 @@ struct UpsampleConv: @unchecked Sendable {
     /// Per phase `ry·f + rx`: the source offsets (dy, dx) and their summed weights `[O, C]`.
     let offsets: [[(dy: Int, dx: Int)]]
     let weights: [FixedBuffer<Float>]
+    /// `weights` with every value repeated 8 times: a vector operand loaded as is, where a
+    /// broadcast would cost one more instruction per multiply.
+    let splatWeights: [FixedBuffer<Float>]
     let bias: FixedBuffer<Float>
 
     /// `weight` is `[O, C, kh, kw]`; the conv's input is the upsampled `[C, H·f, W·f]`.
@@ -162,29 +165,57 @@ struct UpsampleConv: @unchecked Sendable {
         }
         self.offsets = offsets
         self.weights = weights
+        splatWeights = weights.map { w in FixedBuffer(copying: (0..<w.count).flatMap { [Float](repeating: w.pointer[$0], count: 8) }) }
         self.bias = FixedBuffer(copying: bias)
     }
 
+    /// Runs on `samples` NHWC images. Vector lanes go over 8 source columns at once: the outputs
+    /// of one phase `(ry, rx)` on one row are `x = q·f + rx` for consecutive `q`, and they read
+    /// consecutive source columns `q + dx`. Each image is first copied channel-major into a
+    /// zero-padded buffer, so a shifted row is one unaligned load and borders need no tests.
     func run(_ input: UnsafePointer<Float>, samples: Int, into output: UnsafeMutablePointer<Float>) {
-        let c = channels, f = factor, o = outputs, c8 = c & ~7
-        for s in 0..<samples {
-            let image = input + s * height * width * c
-            for y in 0..<outputHeight {
-                let qy = y / f, ry = y % f
-                for x in 0..<outputWidth {
-                    let qx = x / f, phase = ry * f + (x % f)
-                    let list = offsets[phase], kernel = weights[phase].pointer
-                    let out = output + ((s * outputHeight + y) * outputWidth + x) * o
-                    for oc in 0..<o {
-                        var vector = SIMD8<Float>()
-                        var tail: Float = 0
-                        for (e, offset) in list.enumerated() {
-                            let sy = qy + offset.dy, sx = qx + offset.dx
-                            if sy < 0 || sy >= height || sx < 0 || sx >= width { continue }
-                            Kernels.accumulateDot(image + (sy * width + sx) * c, kernel + (e * o + oc) * c, count: c,
-                                                  vectorCount: c8, into: &vector, tail: &tail)
+        let c = channels, f = factor, o = outputs, h = height, w = width
+        var reach = 0
+        for list in offsets { for offset in list { reach = Swift.max(reach, abs(offset.dx)) } }
+        let columns = (outputWidth + f - 1) / f              // q per phase, at most
+        let blocks = (columns + 7) / 8
+        let rowWidth = reach + 8 * blocks + reach
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: c * h * rowWidth) { buffer in
+            let padded = buffer.baseAddress!
+            padded.initialize(repeating: 0, count: c * h * rowWidth)
+            for s in 0..<samples {
+                let image = input + s * h * w * c
+                for y in 0..<h {
+                    for x in 0..<w {
+                        let pixel = image + (y * w + x) * c
+                        for ch in 0..<c { padded[(ch * h + y) * rowWidth + reach + x] = pixel[ch] }
+                    }
+                }
+                for y in 0..<outputHeight {
+                    let qy = y / f, ry = y % f
+                    for rx in 0..<f {
+                        let phase = ry * f + rx
+                        let list = offsets[phase], kernel = splatWeights[phase].pointer
+                        let count = rx < outputWidth ? (outputWidth - rx + f - 1) / f : 0
+                        var q0 = 0
+                        while q0 < count {
+                            for oc in 0..<o {
+                                var acc = SIMD8<Float>(repeating: bias.pointer[oc])
+                                for (e, offset) in list.enumerated() {
+                                    let sy = qy + offset.dy
+                                    if sy < 0 || sy >= h { continue }
+                                    let weight = UnsafeRawPointer(kernel + 8 * (e * o + oc) * c)
+                                    let row = padded + sy * rowWidth + reach + q0 + offset.dx
+                                    for ch in 0..<c {
+                                        let values = UnsafeRawPointer(row + ch * h * rowWidth).loadUnaligned(as: SIMD8<Float>.self)
+                                        acc += weight.loadUnaligned(fromByteOffset: 32 * ch, as: SIMD8<Float>.self) * values
+                                    }
+                                }
+                                let out = output + ((s * outputHeight + y) * outputWidth) * o + oc
+                                for j in 0..<Swift.min(8, count - q0) { out[((q0 + j) * f + rx) * o] = acc[j] }
+                            }
+                            q0 += 8
                         }
-                        out[oc] = vector.sum() + tail + bias.pointer[oc]
                     }
                 }
             }

@@ -107,6 +107,64 @@ enum Kernels {
         }
     }
 
+    /// `destination += sign · source` over `count` integers, wrapping (the fixed-point sums of
+    /// `IncrementalScorer` are exact modulo 2^32 and end in range).
+    static func add(_ source: UnsafePointer<Int32>, sign: Int32, count: Int, into destination: UnsafeMutablePointer<Int32>) {
+        if sign > 0 {
+            for e in 0..<count { destination[e] = destination[e] &+ source[e] }
+        } else {
+            for e in 0..<count { destination[e] = destination[e] &- source[e] }
+        }
+    }
+
+    /// `destination = Σ plus_j − Σ minus_k` over `count` integers, wrapping, in one pass (the
+    /// destination is written once however many terms there are).
+    static func sum(plus: UnsafePointer<UnsafePointer<Int32>>, _ plusCount: Int,
+                    minus: UnsafePointer<UnsafePointer<Int32>>, _ minusCount: Int,
+                    count: Int, into destination: UnsafeMutablePointer<Int32>) {
+        typealias V = SIMD8<Int32>
+        @inline(__always) func load(_ p: UnsafePointer<Int32>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+        @inline(__always) func store(_ v: V, _ p: UnsafeMutablePointer<Int32>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self) }
+        var e = 0
+        while e + 64 <= count {
+            var a0 = V(), a1 = V(), a2 = V(), a3 = V(), a4 = V(), a5 = V(), a6 = V(), a7 = V()
+            for j in 0..<plusCount {
+                let p = plus[j] + e
+                a0 &+= load(p); a1 &+= load(p + 8); a2 &+= load(p + 16); a3 &+= load(p + 24)
+                a4 &+= load(p + 32); a5 &+= load(p + 40); a6 &+= load(p + 48); a7 &+= load(p + 56)
+            }
+            for j in 0..<minusCount {
+                let p = minus[j] + e
+                a0 &-= load(p); a1 &-= load(p + 8); a2 &-= load(p + 16); a3 &-= load(p + 24)
+                a4 &-= load(p + 32); a5 &-= load(p + 40); a6 &-= load(p + 48); a7 &-= load(p + 56)
+            }
+            let d = destination + e
+            store(a0, d); store(a1, d + 8); store(a2, d + 16); store(a3, d + 24)
+            store(a4, d + 32); store(a5, d + 40); store(a6, d + 48); store(a7, d + 56)
+            e += 64
+        }
+        while e + 32 <= count {
+            var a0 = V(), a1 = V(), a2 = V(), a3 = V()
+            for j in 0..<plusCount {
+                let p = plus[j] + e
+                a0 &+= load(p); a1 &+= load(p + 8); a2 &+= load(p + 16); a3 &+= load(p + 24)
+            }
+            for j in 0..<minusCount {
+                let p = minus[j] + e
+                a0 &-= load(p); a1 &-= load(p + 8); a2 &-= load(p + 16); a3 &-= load(p + 24)
+            }
+            store(a0, destination + e); store(a1, destination + e + 8); store(a2, destination + e + 16); store(a3, destination + e + 24)
+            e += 32
+        }
+        while e < count {
+            var a: Int32 = 0
+            for j in 0..<plusCount { a = a &+ plus[j][e] }
+            for j in 0..<minusCount { a = a &- minus[j][e] }
+            destination[e] = a
+            e += 1
+        }
+    }
+
     static func relu(_ x: UnsafeMutablePointer<Float>, count: Int) {
         for i in 0..<count { x[i] = Swift.max(x[i], 0) }
     }

@@ -117,12 +117,12 @@ public final class Scorer: @unchecked Sendable {
 
     /// Every task's metric from per-chunk statistics (`chunks` rows of `statisticsStride`),
     /// summed in chunk order so the result does not depend on which worker ran which chunk.
-    func evaluation(summing statistics: FixedBuffer<Double>, chunks: Int) -> Evaluation {
+    func evaluation(summing statistics: FixedBuffer<Double>, offset: Int = 0, chunks: Int) -> Evaluation {
         var scores: [TaskScore] = []
         for (t, metric) in metrics.enumerated() {
             var total = [Double](repeating: 0, count: metric.statisticsCount)
             for chunk in 0..<chunks {
-                let base = statistics.pointer + chunk * statisticsStride + statisticsOffsets[t]
+                let base = statistics.pointer + offset + chunk * statisticsStride + statisticsOffsets[t]
                 for k in 0..<total.count { total[k] += base[k] }
             }
             scores.append(metric.score(total, samples: samples))

@@ -2,6 +2,9 @@ import Foundation
 
 /// Evaluates rows of a population: objectives, constraints and total violation.
 ///
+/// A `BatchEvaluatingProblem` gets the rows in one call (it parallelises, or shares work between
+/// rows, itself); other problems are evaluated row by row.
+///
 /// With `parallel`, rows are split into fixed chunks run by `DispatchQueue.concurrentPerform`;
 /// each row is written by exactly one task and depends only on its own variables, so the result is
 /// the same for any number of threads. Parallelism pays only for expensive problems (a ZDT
@@ -13,6 +16,15 @@ public struct PopulationEvaluator: Sendable {
     public func evaluate(_ problem: any Problem, _ population: inout Population, rows: Range<Int>) {
         guard !rows.isEmpty else { return }
         let n = population.variableCount, m = population.objectiveCount, k = population.constraintCount
+        if let batched = problem as? any BatchEvaluatingProblem {
+            batched.evaluate(&population, rows: rows)
+            for r in rows {
+                var total = 0.0
+                for j in 0..<k where population.g[r * k + j] > 0 { total += population.g[r * k + j] }
+                population.violation[r] = total
+            }
+            return
+        }
         population.x.withUnsafeBufferPointer { xs in
             population.f.withUnsafeMutableBufferPointer { fs in
                 population.g.withUnsafeMutableBufferPointer { gs in

@@ -20,6 +20,14 @@ public protocol Problem: Sendable {
                   constraints: UnsafeMutableBufferPointer<Double>)
 }
 
+/// A problem cheaper to evaluate a batch of points at once than one by one (pymoo's vectorised
+/// `_evaluate`, which receives the whole population): `PopulationEvaluator` hands it every row
+/// to evaluate in one call. Row `r` must get what `evaluate(x_r, …)` would give it.
+public protocol BatchEvaluatingProblem: Problem {
+    /// Writes the objectives (and constraint values) of rows `rows` of `population`.
+    func evaluate(_ population: inout Population, rows: Range<Int>)
+}
+
 extension Problem {
     public var constraintCount: Int { 0 }
     public var parameterDescription: String { "n=\(variables.count) M=\(objectiveCount)" }

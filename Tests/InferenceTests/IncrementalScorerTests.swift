@@ -111,22 +111,31 @@ struct IncrementalScorerTests {
         let tight = IncrementalScorer(bundle: bundle, split: .search, quantiser: quantiser, memoryBudget: 2 * entryBytes)
         // No room at all: every allocation from the bias.
         let none = IncrementalScorer(bundle: bundle, split: .search, quantiser: quantiser, memoryBudget: 0)
-        let roomyResults = roomy.score(batch: stream)
+        // In batches (as NSGA-II hands over generations): terms shared within each batch.
+        let batched = IncrementalScorer(bundle: bundle, split: .search, quantiser: quantiser)
+        let roomyResults = stream.map { roomy.score(bits: $0) }
         let tightResults = stream.map { tight.score(bits: $0) }
-        let noneResults = none.score(batch: stream)
+        let noneResults = stream.map { none.score(bits: $0) }
+        let batchedResults = Swift.stride(from: 0, to: stream.count, by: 16).flatMap { batched.score(batch: Array(stream[$0..<Swift.min(stream.count, $0 + 16)])) }
         var largest = 0.0
         for (k, bits) in stream.enumerated() {
             largest = Swift.max(largest, expectSameScores(roomyResults[k], scorer.score(bits: bits), "stream \(k)"))
             expectIdentical(roomyResults[k], tightResults[k], "stream \(k) roomy vs tight cache")
             expectIdentical(roomyResults[k], noneResults[k], "stream \(k) roomy vs no cache")
+            expectIdentical(roomyResults[k], batchedResults[k], "stream \(k) one by one vs in batches")
         }
-        print("stream: largest PSNR difference \(largest) dB; roomy \(roomy.statistics); tight \(tight.statistics); none \(none.statistics)")
+        print("stream: largest PSNR difference \(largest) dB; roomy \(roomy.statistics); tight \(tight.statistics); none \(none.statistics); batched \(batched.statistics)")
         #expect(roomy.statistics.cacheHits > 0)
         #expect(roomy.statistics.deltas > 100)
         #expect(roomy.statistics.meanChangedChannels <= 4)
         #expect(tight.statistics.evictions > 0)
         #expect(tight.cachedAllocations == 2)
         #expect(none.statistics.deltas == 0)
+        // A batch computes each term it needs more than once a single time: far fewer than one
+        // per channel per allocation.
+        #expect(batched.statistics.batched == Set(stream).count)
+        #expect(batched.statistics.termsComputed > 0)
+        #expect(batched.statistics.termsComputed < batched.statistics.batched * bundle.channels / 3)
 
         // The same allocations in reverse order, after the cache is cleared: same bits.
         roomy.clear()

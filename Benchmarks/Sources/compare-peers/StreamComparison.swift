@@ -37,6 +37,12 @@ struct StreamComparison: ParsableCommand {
     @Option(help: "Worker threads (default: every core).")
     var workers: Int?
 
+    @Option(help: "Samples per chunk of the replayed IncrementalScorer (default: the scorer's own).")
+    var chunkSize: Int?
+
+    @Option(help: "Replays of the stream (each from a cold scorer), interleaved with peer blocks; the median is reported.")
+    var repeats = 3
+
     @Option(help: "Peer: timed rounds per block (median reported).")
     var runs = 20
 
@@ -46,21 +52,32 @@ struct StreamComparison: ParsableCommand {
     @Option(help: "Re-score every k-th allocation of the stream with the plain Scorer as a check (0: none).")
     var checkEvery = 50
 
+    @Option(help: "Also write the recorded stream (its batches of allocations) to this JSON file.")
+    var saveStream: String?
+
     @Flag(help: "Skip the Python peer.")
     var noPeer = false
 
-    /// Forwards to the true-metric problem and records every allocation it is asked to score.
-    final class RecordingProblem: Problem, @unchecked Sendable {
+    @Flag(help: "Replay the stream one allocation at a time instead of in NSGA-II's batches (generations).")
+    var oneByOne = false
+
+    /// Forwards to the true-metric problem and records every batch of allocations it is asked
+    /// to score (NSGA-II hands it the initial population, then each generation's children).
+    final class RecordingProblem: BatchEvaluatingProblem, @unchecked Sendable {
         let inner: TrueMetricProblem
-        var stream: [[Int]] = []
+        var batches: [[[Int]]] = []
         init(_ inner: TrueMetricProblem) { self.inner = inner }
         var name: String { inner.name }
         var parameterDescription: String { inner.parameterDescription }
         var variables: VariableSpace { inner.variables }
         var objectiveCount: Int { inner.objectiveCount }
         func evaluate(_ x: UnsafeBufferPointer<Double>, objectives: UnsafeMutableBufferPointer<Double>, constraints: UnsafeMutableBufferPointer<Double>) {
-            stream.append(TrueMetricProblem.bits(x, maxBits: inner.maxBits))
+            batches.append([TrueMetricProblem.bits(x, maxBits: inner.maxBits)])
             inner.evaluate(x, objectives: objectives, constraints: constraints)
+        }
+        func evaluate(_ population: inout Population, rows: Range<Int>) {
+            batches.append(rows.map { r in population.variables(of: r).withUnsafeBufferPointer { TrueMetricProblem.bits($0, maxBits: inner.maxBits) } })
+            inner.evaluate(&population, rows: rows)
         }
     }
 
@@ -82,13 +99,18 @@ struct StreamComparison: ParsableCommand {
             nsga = try NSGA2(problem: recorder, settings: .integer(populationSize: population), seed: seed)
             nsga!.run(until: .generations(generations))
         }
-        let stream = recorder.stream
+        let batches = recorder.batches
+        let stream = batches.flatMap { $0 }
+        if let saveStream {
+            try JSONSerialization.data(withJSONObject: batches).write(to: URL(fileURLWithPath: saveStream))
+        }
         print("bundle \(path): search split \(problem.scorer.samples) samples, \(featureBundle.channels) channels, tasks \(problem.taskNames.joined(separator: ", "))")
         FileHandle.standardError.write(Data("stream recorded\n".utf8))
-        print(String(format: "NSGA-II (P = %d, G = %d, integer operators, seed %llu): %d allocations scored, %d distinct; whole search %.2f s (%d front points)",
-                     population, generations, seed, stream.count, Set(stream).count, searchSeconds, nsga!.front.count))
+        print(String(format: "NSGA-II (P = %d, G = %d, integer operators, seed %llu): %d allocations scored in %d batches, %d distinct; whole search %.2f s (%d front points)",
+                     population, generations, seed, stream.count, batches.count, Set(stream).count, searchSeconds, nsga!.front.count))
 
         var peerTimes: [Double] = []
+        var peerBlockMedians: [Double] = []
         func peerBlock(_ label: String) throws {
             guard !noPeer else { return }
             var rng = SeededRandom(seed: 2026)
@@ -100,34 +122,55 @@ struct StreamComparison: ParsableCommand {
             let peer = try eval.runPeer(bundle: path, warmupBits: warmupBits, timedBits: timedBits)
             let times = (peer["times_ms"] as? [Double] ?? []).map { $0 / 1e3 }
             peerTimes += times
+            peerBlockMedians.append(median(times))
             print(String(format: "peer block %@: median %.2f ms (min %.2f) per allocation from scratch (eval, 2000 samples)",
                          label, median(times) * 1e3, (times.min() ?? .nan) * 1e3))
         }
 
-        // 2. The peer, then our replay from a cold cache, then the peer again (the machine is noisy).
-        try peerBlock("1")
-        let scorer = IncrementalScorer(bundle: featureBundle, split: .search, quantiser: quantiser, memoryBudget: budget, workers: workers)
-        var times: [Double] = []
-        times.reserveCapacity(stream.count)
+        // 2. Peer and replay interleaved (the machine is noisy): peer, replay, peer, replay, …, peer.
+        //    Each replay starts from a new scorer (cold caches) and must give the same bits.
+        var replayMeans: [Double] = []
         var results: [Evaluation] = []
-        results.reserveCapacity(stream.count)
-        let replaySeconds = Stopwatch.seconds {
-            for bits in stream {
-                let start = DispatchTime.now().uptimeNanoseconds
-                results.append(scorer.score(bits: bits))
-                times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        var scorer: IncrementalScorer!
+        var times: [Double] = []
+        for repeat_ in 1...repeats {
+            try peerBlock("\(repeat_)")
+            scorer = chunkSize.map { IncrementalScorer(bundle: featureBundle, split: .search, quantiser: quantiser, memoryBudget: budget, chunkSize: $0, workers: workers) }
+                ?? IncrementalScorer(bundle: featureBundle, split: .search, quantiser: quantiser, memoryBudget: budget, workers: workers)
+            // Batch by batch, as NSGA-II hands them over; `times` holds each batch's time per allocation.
+            times = []
+            var replayed: [Evaluation] = []
+            replayed.reserveCapacity(stream.count)
+            let seconds = Stopwatch.seconds {
+                for batch in batches {
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    replayed += oneByOne ? batch.map { scorer.score(bits: $0) } : scorer.score(batch: batch)
+                    times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(batch.count))
+                }
             }
+            replayMeans.append(seconds / Double(stream.count))
+            if results.isEmpty {
+                results = replayed
+            } else if zip(results, replayed).contains(where: { $0.0.tasks.map(\.metric.bitPattern) != $0.1.tasks.map(\.metric.bitPattern) }) {
+                throw PeerError(message: "replay \(repeat_) did not give the same bits as replay 1")
+            }
+            print(String(format: "replay %d: %.3f s, mean %.3f ms per allocation", repeat_, seconds, seconds / Double(stream.count) * 1e3))
         }
-        try peerBlock("2")
+        try peerBlock("\(repeats + 1)")
 
         let s = scorer.statistics
-        print(String(format: "IncrementalScorer replay (cold cache, budget %d MiB, %d workers): %d allocations in %.3f s: mean %.3f ms, median %.3f ms, max %.2f ms",
-                     memoryBudget, scorer.scorer.workers, stream.count, replaySeconds, replaySeconds / Double(stream.count) * 1e3,
-                     median(times) * 1e3, (times.max() ?? .nan) * 1e3))
-        print(String(format: "  paths: %d cache hits, %d deltas (mean %.2f changed channels; %d from two cached allocations minus a third), %d full; %d evictions; %d pre-activations cached at the end",
-                     s.cacheHits, s.deltas, s.meanChangedChannels, s.combined, s.full, s.evictions, scorer.cachedAllocations))
-        let deltaTimes = zip(stream.indices, times).map { $0.1 }
-        _ = deltaTimes
+        let replayMean = median(replayMeans)
+        print(String(format: "IncrementalScorer replay (%@, cold cache, budget %d MiB, %d workers, %d replays, bit-identical): median of the replays' means %.3f ms per allocation (range %.3f–%.3f); last replay per %@: median %.3f ms, max %.2f ms",
+                     oneByOne ? "one by one" : "batch by batch", memoryBudget, scorer.scorer.workers, repeats, replayMean * 1e3,
+                     replayMeans.min()! * 1e3, replayMeans.max()! * 1e3, oneByOne ? "allocation" : "batch (per allocation)", median(times) * 1e3, (times.max() ?? .nan) * 1e3))
+        if s.batched > 0 {
+            print(String(format: "  %d allocations in batches: %d first-layer terms computed once and shared (%.2f per allocation, instead of %d), %d pairs of them summed once; %d cache hits",
+                         s.batched, s.termsComputed, Double(s.termsComputed) / Double(s.batched), featureBundle.channels, s.pairsComputed, s.cacheHits))
+        }
+        if s.deltas > 0 || oneByOne {
+            print(String(format: "  one by one: %d cache hits, %d updated from a cached relative (mean %.2f changed channels; %d from two cached allocations minus a third), %d full; %d evictions; %d pre-activations cached at the end",
+                         s.cacheHits, s.deltas, s.meanChangedChannels, s.combined, s.full, s.evictions, scorer.cachedAllocations))
+        }
         var usage = rusage()
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         print(String(format: "peak memory (getrusage maxrss, whole process: both scorers, bundle, peer excluded): %.0f MiB", Double(usage.ru_maxrss) / 1024))
@@ -148,10 +191,15 @@ struct StreamComparison: ParsableCommand {
         }
 
         guard !noPeer else { return }
-        let mean = replaySeconds / Double(stream.count)
+        let mean = replayMean
         print(String(format: "peer eval_peer.py main (numpy + OpenBLAS, 2 BLAS threads): median %.2f ms over %d allocations", median(peerTimes) * 1e3, peerTimes.count))
         reportRatio("score the NSGA-II stream (mean per allocation, search split) vs one allocation from scratch (peer, eval)",
                     oursSeconds: mean, peerName: "numpy/OpenBLAS peer", peerSeconds: median(peerTimes))
+        // The peer's speed on this machine changes in steps (36 ms and 63 ms medians were both
+        // seen within one run): each replay against the two peer blocks around it as well.
+        let paired = replayMeans.indices.map { i in (peerBlockMedians[i] + peerBlockMedians[i + 1]) / 2 / replayMeans[i] }
+        print("ratio of each replay to the mean of the peer blocks before and after it: " + paired.map { String(format: "%.1f×", $0) }.joined(separator: ", ")
+              + String(format: " (lowest %.1f×)", paired.min()!))
         print("target: ratio ≥ 10 (issue 6)")
     }
 

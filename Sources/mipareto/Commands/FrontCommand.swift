@@ -268,7 +268,13 @@ struct FrontCommand: ParsableCommand {
                       r.timings.totalSeconds, r.timings.importanceSeconds, r.timings.tableSeconds, r.timings.allocationSeconds,
                       r.timings.nsga2Seconds, r.reportScored, r.timings.reportScoringSeconds)
         if let st = r.searchStatistics {
-            out += "nsga2 on search: \(st.scored) allocations scored (\(st.cacheHits) repeats, \(st.deltas) incremental, \(st.full) full)\n"
+            out += "nsga2 on search: \(st.scored) allocations scored (\(st.cacheHits) repeats"
+            if st.batched > 0 {
+                out += String(format: "; %d in generation batches sharing first-layer terms: %.1f channel terms computed per allocation instead of %d",
+                              st.batched, Double(st.termsComputed) / Double(st.batched), r.points.first?.bits.count ?? 0)
+            }
+            if st.deltas > 0 { out += "; \(st.deltas) updated from a cached relative" }
+            out += ")\n"
         }
         let dir = output.hasSuffix("/") ? output : output + "/"
         out += "wrote " + files.map { dir + $0 }.joined(separator: ", ") + "\n"
