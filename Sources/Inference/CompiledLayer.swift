@@ -118,11 +118,10 @@ struct PoolGeometry: Sendable {
 /// A tap is inside the zero padding exactly when its source pixel is outside the small map.
 struct UpsampleConv: @unchecked Sendable {
     let height, width, channels, factor, outputs, outputHeight, outputWidth: Int
-    /// Per phase `ry·f + rx`: the source offsets (dy, dx) and their summed weights `[O, C]`.
+    /// Per phase `ry·f + rx`: the source offsets (dy, dx) its taps land on.
     let offsets: [[(dy: Int, dx: Int)]]
-    let weights: [FixedBuffer<Float>]
-    /// `weights` with every value repeated 8 times: a vector operand loaded as is, where a
-    /// broadcast would cost one more instruction per multiply.
+    /// The summed weights `[O, C]` per phase and source offset, every value repeated 8 times: a
+    /// vector operand loaded as is, where a broadcast would cost one more instruction per multiply.
     let splatWeights: [FixedBuffer<Float>]
     let bias: FixedBuffer<Float>
 
@@ -138,7 +137,7 @@ struct UpsampleConv: @unchecked Sendable {
         outputWidth = width * factor + 2 * padding - kw + 1
         func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
         var offsets: [[(dy: Int, dx: Int)]] = []
-        var weights: [FixedBuffer<Float>] = []
+        var weights: [[Float]] = []
         for ry in 0..<factor {
             for rx in 0..<factor {
                 var list: [(dy: Int, dx: Int)] = []
@@ -160,12 +159,11 @@ struct UpsampleConv: @unchecked Sendable {
                     }
                 }
                 offsets.append(list)
-                weights.append(FixedBuffer(copying: sums.flatMap { $0.map { Float($0) } }))
+                weights.append(sums.flatMap { $0.map { Float($0) } })
             }
         }
         self.offsets = offsets
-        self.weights = weights
-        splatWeights = weights.map { w in FixedBuffer(copying: (0..<w.count).flatMap { [Float](repeating: w.pointer[$0], count: 8) }) }
+        splatWeights = weights.map { w in FixedBuffer(copying: w.flatMap { [Float](repeating: $0, count: 8) }) }
         self.bias = FixedBuffer(copying: bias)
     }
 

@@ -216,11 +216,10 @@ public final class IncrementalScorer: @unchecked Sendable {
         var destination: AllocationCache.Entry?
     }
 
-    /// The cost of the term `T(c, b)` given the terms the batch computes already.
+    /// The cost of the term `T(c, b)`.
     @inline(__always)
-    private func termCost(_ c: Int, _ b: Int, _ computed: Set<TermKey>) -> Int {
-        if isConstant(channel: c, depth: b) || computed.contains(TermKey(channel: c, depth: b)) { return Self.addCost }
-        return Self.addCost + Self.computeCost
+    private func termCost(_ c: Int, _ b: Int) -> Int {
+        isConstant(channel: c, depth: b) ? Self.addCost : Self.addCost + Self.computeCost
     }
 
     /// Picks the cheapest start for `bits` and the terms that correct it:
@@ -230,16 +229,16 @@ public final class IncrementalScorer: @unchecked Sendable {
     ///   pairs whose depths, before mutation, are the parents' depths swapped channel by channel,
     ///   so `S(child 2) = S(parent 1) + S(parent 2) − S(child 1)` up to the mutated channels.
     ///   The parents are among the best single starts, so only those are tried in pairs.
-    private func plan(for bits: [Int], computed: Set<TermKey>) -> (bases: [(AllocationCache.Entry, Int32)], terms: [Term], changed: Int) {
+    private func plan(for bits: [Int]) -> (bases: [(AllocationCache.Entry, Int32)], terms: [Term], changed: Int) {
         let n = bits.count
         var bestCost = 0
-        for c in 0..<n { bestCost += termCost(c, bits[c], computed) }
+        for c in 0..<n { bestCost += termCost(c, bits[c]) }
         var best: [(AllocationCache.Entry, Int32)] = []
         var singles: [(cost: Int, entry: AllocationCache.Entry)] = []
         for entry in cache.entries {
             var cost = 0
             for c in 0..<n where entry.bits[c] != bits[c] {
-                cost += termCost(c, entry.bits[c], computed) + termCost(c, bits[c], computed)
+                cost += termCost(c, entry.bits[c]) + termCost(c, bits[c])
             }
             singles.append((cost, entry))
             if cost < bestCost {
@@ -257,7 +256,7 @@ public final class IncrementalScorer: @unchecked Sendable {
                     let e2 = second.bits
                     var cost = 2 * Self.extraBaseCost
                     for c in 0..<n {
-                        cost += pairCost(c, add: bits[c], e3[c], remove: e1[c], e2[c], computed)
+                        cost += pairCost(c, add: bits[c], e3[c], remove: e1[c], e2[c])
                         if cost >= bestCost { break }
                     }
                     if cost < bestCost {
@@ -296,13 +295,13 @@ public final class IncrementalScorer: @unchecked Sendable {
     /// Cost of channel `c` for the start `E1 + E2 − E3`: terms `+a +e3 − e1 − e2` after
     /// cancelling equal depths.
     @inline(__always)
-    private func pairCost(_ c: Int, add a: Int, _ e3: Int, remove e1: Int, _ e2: Int, _ computed: Set<TermKey>) -> Int {
-        if a == e1 { return e3 == e2 ? 0 : termCost(c, e3, computed) + termCost(c, e2, computed) }
-        if a == e2 { return e3 == e1 ? 0 : termCost(c, e3, computed) + termCost(c, e1, computed) }
-        if e3 == e1 { return termCost(c, a, computed) + termCost(c, e2, computed) }
-        if e3 == e2 { return termCost(c, a, computed) + termCost(c, e1, computed) }
-        if a == e3 { return termCost(c, e1, computed) + termCost(c, e2, computed) + 2 * termCost(c, a, computed) }
-        return termCost(c, a, computed) + termCost(c, e3, computed) + termCost(c, e1, computed) + termCost(c, e2, computed)
+    private func pairCost(_ c: Int, add a: Int, _ e3: Int, remove e1: Int, _ e2: Int) -> Int {
+        if a == e1 { return e3 == e2 ? 0 : termCost(c, e3) + termCost(c, e2) }
+        if a == e2 { return e3 == e1 ? 0 : termCost(c, e3) + termCost(c, e1) }
+        if e3 == e1 { return termCost(c, a) + termCost(c, e2) }
+        if e3 == e2 { return termCost(c, a) + termCost(c, e1) }
+        if a == e3 { return termCost(c, e1) + termCost(c, e2) + 2 * termCost(c, a) }
+        return termCost(c, a) + termCost(c, e3) + termCost(c, e1) + termCost(c, e2)
     }
 
     /// Plans every allocation in order (each may start from one planned before it: its entry
@@ -313,38 +312,26 @@ public final class IncrementalScorer: @unchecked Sendable {
     /// every channel's term (digits-pair: 4.3 ms per allocation without entries, 4.9 ms with).
     /// Allocations scored one at a time start from the cheapest cached entry.
     private func scoreIncrementally(_ batch: [[Int]]) -> [Evaluation] {
-        var plans: [Plan] = []
-        var computed = Set<TermKey>()
-        var pinned: [AllocationCache.Entry] = []   // read or written by this batch: not evicted
-        let useCache = batch.count == 1
-        for bits in batch {
-            guard useCache else {
-                let terms = bits.indices.map { Term(channel: $0, depth: bits[$0], sign: 1) }
-                statistics.full += 1
-                statistics.batched += 1
-                plans.append(Plan(bits: bits, bases: [], terms: terms, changed: 0, destination: nil))
-                continue
-            }
-            let (bases, terms, changed) = plan(for: bits, computed: computed)
-            if bases.isEmpty {
-                statistics.full += 1
-            } else {
-                for (entry, _) in bases { cache.touch(entry) }
-                statistics.deltas += 1
-                statistics.changedChannels += changed
-                if bases.count > 1 { statistics.combined += 1 }
-            }
-            for term in terms where !isConstant(channel: term.channel, depth: term.depth) {
-                computed.insert(TermKey(channel: term.channel, depth: term.depth))
-            }
-            pinned += bases.map(\.0)
-            let evictionsBefore = cache.evictions
-            let destination = cache.makeEntry(bits: bits, keeping: pinned)
-            statistics.evictions += cache.evictions - evictionsBefore
-            if let destination { pinned.append(destination) }
-            plans.append(Plan(bits: bits, bases: bases, terms: terms, changed: changed, destination: destination))
+        guard batch.count == 1, let bits = batch.first else {
+            statistics.full += batch.count
+            statistics.batched += batch.count
+            return run(batch.map { bits in
+                Plan(bits: bits, bases: [], terms: bits.indices.map { Term(channel: $0, depth: bits[$0], sign: 1) }, changed: 0, destination: nil)
+            })
         }
-        return run(plans)
+        let (bases, terms, changed) = plan(for: bits)
+        if bases.isEmpty {
+            statistics.full += 1
+        } else {
+            for (entry, _) in bases { cache.touch(entry) }
+            statistics.deltas += 1
+            statistics.changedChannels += changed
+            if bases.count > 1 { statistics.combined += 1 }
+        }
+        let evictionsBefore = cache.evictions
+        let destination = cache.makeEntry(bits: bits, keeping: bases.map(\.0))
+        statistics.evictions += cache.evictions - evictionsBefore
+        return run([Plan(bits: bits, bases: bases, terms: terms, changed: changed, destination: destination)])
     }
 
     private func constantTerm(group: Int, channel: Int, value: Float) -> FixedBuffer<Int32> {
@@ -515,14 +502,14 @@ public final class IncrementalScorer: @unchecked Sendable {
         // so that they stay in cache while every allocation of the batch adds them.
         let tiles = makeTiles(slots: slotCount, samples: groupSamples)
         let samplesPerTile = tiles[0].samples
-        let uncached = prepared.filter { $0.destination == nil }.count
-        // No allocation keeps its rows (a batch): each one's rows are summed one tile of one
-        // sample at a time and turned into the heads' float inputs at once, never stored.
-        let fused = uncached == prepared.count
+        // No allocation keeps its rows (a batch, or no room in the cache): each one's rows are
+        // summed one tile of one sample at a time and turned into the heads' float inputs at once,
+        // never stored. Otherwise (one allocation, kept) its rows go into its cache entry.
+        let fused = prepared.allSatisfy { $0.destination == nil }
+        precondition(fused || prepared.allSatisfy { $0.destination != nil }, "a batch either keeps every allocation or none")
         while workspaces.count < workerCount { workspaces.append(IncrementalWorkspace(self)) }
         for worker in 0..<workerCount {
-            workspaces[worker].reserve(slotElements: slotCount * tiles.map(\.slotElements).max()!, uncached: fused ? 0 : uncached,
-                                       groupSamples: groupSamples, headRows: prepared.count * groupSamples)
+            workspaces[worker].reserve(slotElements: slotCount * tiles.map(\.slotElements).max()!, headRows: prepared.count * groupSamples)
         }
         let stride = scorer.statisticsStride
         let statistics = FixedBuffer<Double>(count: plans.count * chunks * stride, repeating: 0)
@@ -539,15 +526,10 @@ public final class IncrementalScorer: @unchecked Sendable {
                 var first = chunkFirst
                 while first < chunkEnd {
                     let n = Swift.min(groupSamples, chunkEnd - first)
-                    // Where each allocation's pre-activation rows for this group go.
-                    var spare = 0
+                    // Where each kept allocation's pre-activation rows for this group go.
                     for k in prepared.indices {
-                        if let destination = prepared[k].destination {
-                            for g in 0..<groups { rows[k * groups + g] = destination + groupOffsets[g] + first * layers[g].elementsPerSample }
-                        } else {
-                            for g in 0..<groups { rows[k * groups + g] = workspace.uncachedRows(spare, group: g) }
-                            spare += 1
-                        }
+                        guard let destination = prepared[k].destination else { continue }
+                        for g in 0..<groups { rows[k * groups + g] = destination + groupOffsets[g] + first * layers[g].elementsPerSample }
                     }
                     var done = 0
                     while done < n {
@@ -838,17 +820,12 @@ public final class IncrementalScorer: @unchecked Sendable {
 }
 
 /// One worker's buffers for `IncrementalScorer`: the Scorer's head buffers, one channel's x̂ for a
-/// chunk, the shared terms' slots for a few samples, and pre-activation rows for the allocations
-/// whose result is not cached.
+/// chunk, the shared terms' slots for a tile, one tile's pre-activation row, and the heads' inputs
+/// for every allocation of a batch stacked.
 final class IncrementalWorkspace: @unchecked Sendable {
     let heads: Workspace
     let channelValues: UnsafeMutablePointer<Float>
-    /// Integers per sample over every group, each group's share, and a group of samples' worth.
-    let sampleElements: Int
-    let layerElements: [Int]
-    private var groupElements = 0
     private var slots = FixedBuffer<Int32>(count: 0, repeating: 0)
-    private var uncached = FixedBuffer<Int32>(count: 0, repeating: 0)
     /// Head buffers for every allocation of a batch stacked.
     private(set) var batchScratch = HeadScratch(activations: 0, patches: 0)
     /// Per task with a shared first layer: its input for every allocation of a batch stacked
@@ -866,8 +843,6 @@ final class IncrementalWorkspace: @unchecked Sendable {
         heads = Workspace(scorer: owner.scorer)
         channelValues = .allocate(capacity: n * owner.scorer.pixelsPerChannel)
         channelValues.initialize(repeating: 0, count: n * owner.scorer.pixelsPerChannel)
-        layerElements = owner.layers.map(\.elementsPerSample)
-        sampleElements = layerElements.reduce(0, +)
         largestActivation = owner.scorer.programs.map(\.largestActivation).max() ?? 0
         largestPatches = owner.scorer.programs.map(\.largestPatches).max() ?? 0
         headInputSizes = owner.scorer.programs.enumerated().map { t, program in
@@ -879,15 +854,11 @@ final class IncrementalWorkspace: @unchecked Sendable {
         tileRow.initialize(repeating: 0, count: tileElements)
     }
 
-    /// Room for `slotElements` integers of shared terms, `uncached` allocations' rows for a group
-    /// of samples, and the heads on `headRows` samples (kept for later batches).
-    func reserve(slotElements: Int, uncached allocations: Int, groupSamples: Int, headRows: Int) {
+    /// Room for `slotElements` integers of shared terms and the heads on `headRows` samples
+    /// (kept for later batches).
+    func reserve(slotElements: Int, headRows: Int) {
         if slotElements > slots.count {
             slots = FixedBuffer(count: slotElements, repeating: 0)
-        }
-        groupElements = groupSamples * sampleElements
-        if allocations * groupElements > uncached.count {
-            uncached = FixedBuffer(count: allocations * groupElements, repeating: 0)
         }
         if headRows > batchRows {
             batchScratch = HeadScratch(activations: headRows * largestActivation, patches: headRows * largestPatches)
@@ -910,13 +881,6 @@ final class IncrementalWorkspace: @unchecked Sendable {
     @inline(__always)
     func slot(_ u: Int, tile: IncrementalScorer.Tile, group g: Int) -> UnsafeMutablePointer<Int32> {
         slots.pointer + u * tile.slotElements + tile.groupOffsets[g]
-    }
-
-    /// The rows of group `g` for the `k`-th allocation without a cache entry.
-    func uncachedRows(_ k: Int, group g: Int) -> UnsafeMutablePointer<Int32> {
-        var offset = k * groupElements
-        for h in 0..<g { offset += groupElements / sampleElements * layerElements[h] }
-        return uncached.pointer + offset
     }
 
     deinit {
