@@ -171,6 +171,9 @@ struct UpsampleConv: @unchecked Sendable {
     /// of one phase `(ry, rx)` on one row are `x = q·f + rx` for consecutive `q`, and they read
     /// consecutive source columns `q + dx`. Each image is first copied channel-major into a
     /// zero-padded buffer, so a shifted row is one unaligned load and borders need no tests.
+    /// Four images go side by side: each output's sum is one chain of dependent adds (the order
+    /// is fixed, for exact results), and four independent chains keep the adder busy; they also
+    /// share each weight load.
     func run(_ input: UnsafePointer<Float>, samples: Int, into output: UnsafeMutablePointer<Float>) {
         let c = channels, f = factor, o = outputs, h = height, w = width
         var reach = 0
@@ -178,44 +181,61 @@ struct UpsampleConv: @unchecked Sendable {
         let columns = (outputWidth + f - 1) / f              // q per phase, at most
         let blocks = (columns + 7) / 8
         let rowWidth = reach + 8 * blocks + reach
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: c * h * rowWidth) { buffer in
+        let imageSize = c * h * rowWidth, lanes = 4
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: lanes * imageSize) { buffer in
             let padded = buffer.baseAddress!
-            padded.initialize(repeating: 0, count: c * h * rowWidth)
-            for s in 0..<samples {
-                let image = input + s * h * w * c
-                for y in 0..<h {
-                    for x in 0..<w {
-                        let pixel = image + (y * w + x) * c
-                        for ch in 0..<c { padded[(ch * h + y) * rowWidth + reach + x] = pixel[ch] }
+            padded.initialize(repeating: 0, count: lanes * imageSize)
+            var first = 0
+            while first < samples {
+                // The last group may be short: its missing lanes repeat its last image, unstored.
+                let count = Swift.min(lanes, samples - first)
+                for lane in 0..<count {
+                    let image = input + (first + lane) * h * w * c, copy = padded + lane * imageSize
+                    for y in 0..<h {
+                        for x in 0..<w {
+                            let pixel = image + (y * w + x) * c
+                            for ch in 0..<c { copy[(ch * h + y) * rowWidth + reach + x] = pixel[ch] }
+                        }
                     }
                 }
+                let image0 = padded, image1 = padded + Swift.min(1, count - 1) * imageSize
+                let image2 = padded + Swift.min(2, count - 1) * imageSize, image3 = padded + Swift.min(3, count - 1) * imageSize
                 for y in 0..<outputHeight {
                     let qy = y / f, ry = y % f
                     for rx in 0..<f {
                         let phase = ry * f + rx
                         let list = offsets[phase], kernel = splatWeights[phase].pointer
-                        let count = rx < outputWidth ? (outputWidth - rx + f - 1) / f : 0
+                        let columnCount = rx < outputWidth ? (outputWidth - rx + f - 1) / f : 0
                         var q0 = 0
-                        while q0 < count {
+                        while q0 < columnCount {
                             for oc in 0..<o {
-                                var acc = SIMD8<Float>(repeating: bias.pointer[oc])
+                                let b = SIMD8<Float>(repeating: bias.pointer[oc])
+                                var acc0 = b, acc1 = b, acc2 = b, acc3 = b
                                 for (e, offset) in list.enumerated() {
                                     let sy = qy + offset.dy
                                     if sy < 0 || sy >= h { continue }
                                     let weight = UnsafeRawPointer(kernel + 8 * (e * o + oc) * c)
-                                    let row = padded + sy * rowWidth + reach + q0 + offset.dx
+                                    let row = sy * rowWidth + reach + q0 + offset.dx
                                     for ch in 0..<c {
-                                        let values = UnsafeRawPointer(row + ch * h * rowWidth).loadUnaligned(as: SIMD8<Float>.self)
-                                        acc += weight.loadUnaligned(fromByteOffset: 32 * ch, as: SIMD8<Float>.self) * values
+                                        let k = weight.loadUnaligned(fromByteOffset: 32 * ch, as: SIMD8<Float>.self)
+                                        let at = row + ch * h * rowWidth
+                                        acc0 += k * UnsafeRawPointer(image0 + at).loadUnaligned(as: SIMD8<Float>.self)
+                                        acc1 += k * UnsafeRawPointer(image1 + at).loadUnaligned(as: SIMD8<Float>.self)
+                                        acc2 += k * UnsafeRawPointer(image2 + at).loadUnaligned(as: SIMD8<Float>.self)
+                                        acc3 += k * UnsafeRawPointer(image3 + at).loadUnaligned(as: SIMD8<Float>.self)
                                     }
                                 }
-                                let out = output + ((s * outputHeight + y) * outputWidth) * o + oc
-                                for j in 0..<Swift.min(8, count - q0) { out[((q0 + j) * f + rx) * o] = acc[j] }
+                                for lane in 0..<count {
+                                    let out = output + (((first + lane) * outputHeight + y) * outputWidth) * o + oc
+                                    let acc = lane == 0 ? acc0 : lane == 1 ? acc1 : lane == 2 ? acc2 : acc3
+                                    for j in 0..<Swift.min(8, columnCount - q0) { out[((q0 + j) * f + rx) * o] = acc[j] }
+                                }
                             }
                             q0 += 8
                         }
                     }
                 }
+                first += count
             }
         }
     }

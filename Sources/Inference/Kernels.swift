@@ -122,19 +122,38 @@ enum Kernels {
     static func sum(plus: UnsafePointer<UnsafePointer<Int32>>, _ plusCount: Int,
                     minus: UnsafePointer<UnsafePointer<Int32>>, _ minusCount: Int,
                     count: Int, into destination: UnsafeMutablePointer<Int32>) {
+        sum(start: nil, plusCount, { plus[$0] }, minusCount, { minus[$0] }, count: count, into: destination)
+    }
+
+    /// `destination = start + Σ_j rows[plus_j ..] − Σ_j rows[minus_j ..]` over `count` integers,
+    /// wrapping, in one pass: the terms are rows of one block at the given offsets.
+    @inline(__always)
+    static func sum(start: UnsafePointer<Int32>, rows: UnsafePointer<Int32>, plus: UnsafePointer<Int>, _ plusCount: Int,
+                    minus: UnsafePointer<Int>, _ minusCount: Int, count: Int, into destination: UnsafeMutablePointer<Int32>) {
+        sum(start: start, plusCount, { rows + plus[$0] }, minusCount, { rows + minus[$0] }, count: count, into: destination)
+    }
+
+    /// The two sums above: `start` (or 0) plus rows `plusRow(j)` minus rows `minusRow(j)`, 64, 32,
+    /// 8 and then 1 integer at a time, the block's sums held in registers.
+    @inline(__always)
+    private static func sum(start: UnsafePointer<Int32>?, _ plusCount: Int, _ plusRow: (Int) -> UnsafePointer<Int32>,
+                            _ minusCount: Int, _ minusRow: (Int) -> UnsafePointer<Int32>,
+                            count: Int, into destination: UnsafeMutablePointer<Int32>) {
         typealias V = SIMD8<Int32>
         @inline(__always) func load(_ p: UnsafePointer<Int32>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+        @inline(__always) func initial(_ e: Int) -> V { start.map { load($0 + e) } ?? V() }
         @inline(__always) func store(_ v: V, _ p: UnsafeMutablePointer<Int32>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self) }
         var e = 0
         while e + 64 <= count {
-            var a0 = V(), a1 = V(), a2 = V(), a3 = V(), a4 = V(), a5 = V(), a6 = V(), a7 = V()
+            var a0 = initial(e), a1 = initial(e + 8), a2 = initial(e + 16), a3 = initial(e + 24)
+            var a4 = initial(e + 32), a5 = initial(e + 40), a6 = initial(e + 48), a7 = initial(e + 56)
             for j in 0..<plusCount {
-                let p = plus[j] + e
+                let p = plusRow(j) + e
                 a0 &+= load(p); a1 &+= load(p + 8); a2 &+= load(p + 16); a3 &+= load(p + 24)
                 a4 &+= load(p + 32); a5 &+= load(p + 40); a6 &+= load(p + 48); a7 &+= load(p + 56)
             }
             for j in 0..<minusCount {
-                let p = minus[j] + e
+                let p = minusRow(j) + e
                 a0 &-= load(p); a1 &-= load(p + 8); a2 &-= load(p + 16); a3 &-= load(p + 24)
                 a4 &-= load(p + 32); a5 &-= load(p + 40); a6 &-= load(p + 48); a7 &-= load(p + 56)
             }
@@ -144,22 +163,30 @@ enum Kernels {
             e += 64
         }
         while e + 32 <= count {
-            var a0 = V(), a1 = V(), a2 = V(), a3 = V()
+            var a0 = initial(e), a1 = initial(e + 8), a2 = initial(e + 16), a3 = initial(e + 24)
             for j in 0..<plusCount {
-                let p = plus[j] + e
+                let p = plusRow(j) + e
                 a0 &+= load(p); a1 &+= load(p + 8); a2 &+= load(p + 16); a3 &+= load(p + 24)
             }
             for j in 0..<minusCount {
-                let p = minus[j] + e
+                let p = minusRow(j) + e
                 a0 &-= load(p); a1 &-= load(p + 8); a2 &-= load(p + 16); a3 &-= load(p + 24)
             }
-            store(a0, destination + e); store(a1, destination + e + 8); store(a2, destination + e + 16); store(a3, destination + e + 24)
+            let d = destination + e
+            store(a0, d); store(a1, d + 8); store(a2, d + 16); store(a3, d + 24)
             e += 32
         }
+        while e + 8 <= count {
+            var a = initial(e)
+            for j in 0..<plusCount { a &+= load(plusRow(j) + e) }
+            for j in 0..<minusCount { a &-= load(minusRow(j) + e) }
+            store(a, destination + e)
+            e += 8
+        }
         while e < count {
-            var a: Int32 = 0
-            for j in 0..<plusCount { a = a &+ plus[j][e] }
-            for j in 0..<minusCount { a = a &- minus[j][e] }
+            var a = start?[e] ?? 0
+            for j in 0..<plusCount { a = a &+ plusRow(j)[e] }
+            for j in 0..<minusCount { a = a &- minusRow(j)[e] }
             destination[e] = a
             e += 1
         }

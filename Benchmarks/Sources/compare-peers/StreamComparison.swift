@@ -55,6 +55,9 @@ struct StreamComparison: ParsableCommand {
     @Option(help: "Also write the recorded stream (its batches of allocations) to this JSON file.")
     var saveStream: String?
 
+    @Option(help: "Also write the first replay's results (one line per allocation, each task's metric as its bit pattern) to this file.")
+    var saveResults: String?
+
     @Flag(help: "Skip the Python peer.")
     var noPeer = false
 
@@ -133,6 +136,7 @@ struct StreamComparison: ParsableCommand {
         var results: [Evaluation] = []
         var scorer: IncrementalScorer!
         var times: [Double] = []
+        var fastestPerBatch: [Double] = []
         for repeat_ in 1...repeats {
             try peerBlock("\(repeat_)")
             scorer = chunkSize.map { IncrementalScorer(bundle: featureBundle, split: .search, quantiser: quantiser, memoryBudget: budget, chunkSize: $0, workers: workers) }
@@ -149,6 +153,13 @@ struct StreamComparison: ParsableCommand {
                 }
             }
             replayMeans.append(seconds / Double(stream.count))
+            fastestPerBatch = fastestPerBatch.isEmpty ? times : zip(fastestPerBatch, times).map { Swift.min($0, $1) }
+            if let saveResults, results.isEmpty {
+                // One line per allocation, each task's metric as its float64 bit pattern: `cmp`
+                // two such files to check that two builds score the stream identically.
+                try replayed.map { $0.tasks.map { String($0.metric.bitPattern) }.joined(separator: " ") }.joined(separator: "\n")
+                    .write(toFile: saveResults, atomically: true, encoding: .utf8)
+            }
             if results.isEmpty {
                 results = replayed
             } else if zip(results, replayed).contains(where: { $0.0.tasks.map(\.metric.bitPattern) != $0.1.tasks.map(\.metric.bitPattern) }) {
@@ -163,6 +174,9 @@ struct StreamComparison: ParsableCommand {
         print(String(format: "IncrementalScorer replay (%@, cold cache, budget %d MiB, %d workers, %d replays, bit-identical): median of the replays' means %.3f ms per allocation (range %.3f–%.3f); last replay per %@: median %.3f ms, max %.2f ms",
                      oneByOne ? "one by one" : "batch by batch", memoryBudget, scorer.scorer.workers, repeats, replayMean * 1e3,
                      replayMeans.min()! * 1e3, replayMeans.max()! * 1e3, oneByOne ? "allocation" : "batch (per allocation)", median(times) * 1e3, (times.max() ?? .nan) * 1e3))
+        // Each batch's fastest replay, weighted by its size: the least disturbed by the machine's load.
+        let fastestMean = zip(fastestPerBatch, batches).map { $0 * Double($1.count) }.reduce(0, +) / Double(stream.count)
+        print(String(format: "  each batch's fastest replay: mean %.3f ms per allocation", fastestMean * 1e3))
         if s.batched > 0 {
             print(String(format: "  %d allocations in batches: %d first-layer terms computed once and shared (%.2f per allocation, instead of %d), %d pairs of them summed once; %d cache hits",
                          s.batched, s.termsComputed, Double(s.termsComputed) / Double(s.batched), featureBundle.channels, s.pairsComputed, s.cacheHits))
