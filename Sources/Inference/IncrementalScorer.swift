@@ -383,9 +383,10 @@ public final class IncrementalScorer: @unchecked Sendable {
         constantTerm(group: g, channel: term.channel, value: uniformPlan(term.depth).codes[term.channel].constant)
     }
 
-    /// Bytes of shared terms a worker fills and reads back at a time (a core's L2 and its share
-    /// of L3: 2 MiB measured best on digits-pair, 3.70 ms per allocation against 3.9 ms at 512 KiB
-    /// and 4.1 ms at 4 MiB).
+    /// Bytes of slots a worker fills and reads back at a time (a core's L2 and its share of L3).
+    /// With pixel-major slots the sums read from L1 whatever the tile: on digits-pair 1, 2 and
+    /// 4 MiB measured the same within the machine's noise (2.8–3.1 ms per allocation); smaller
+    /// tiles cost more per call.
     private let slotCacheBytes = 2 << 20
     /// Samples the heads run on at once, over all allocations of a batch.
     private let headRows = 256
