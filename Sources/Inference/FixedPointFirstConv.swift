@@ -169,10 +169,10 @@ final class FixedPointFirstConv: @unchecked Sendable {
 
     private func terms(channel: Int, x: UnsafePointer<Float>, samples n: Int, pixels range: Range<Int>, sign: Int32, store: Bool,
                        into destination: UnsafeMutablePointer<Int32>, pixelStride: Int) {
-        // Scratch: one block of outputs; the non-zero inputs as bits (one spare word, read past
-        // the last when a run starts near its end).
+        // Scratch: one block of outputs (the dense path: 64 floats, then their 64 integers); the
+        // non-zero inputs as bits (one spare word, read past the last when a run starts near its
+        // end); the zero-padded input of the dense path.
         let words = inputPixels / 64 + 2
-        // Scratch: one block of outputs (the dense path: 64 floats, then their 64 integers).
         withUnsafeTemporaryAllocation(of: Float.self, capacity: Swift.max(total, 128)) { scratch in
             withUnsafeTemporaryAllocation(of: UInt64.self, capacity: words) { nonZero in
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: paddedCount) { padded in
@@ -181,11 +181,7 @@ final class FixedPointFirstConv: @unchecked Sendable {
                         let input = x + s * inputPixels, rows = destination + s * range.count * pixelStride
                         // Both paths give the same bits; skipping taps pays only when most inputs are 0.
                         var nonZeroInputs: UInt32 = 0
-                        for i in 0..<inputPixels {
-                            // 1 unless ±0, branch-free (a float compare compiles to a jump).
-                            let magnitude = input[i].bitPattern << 1
-                            nonZeroInputs &+= (magnitude | (0 &- magnitude)) >> 31
-                        }
+                        for i in 0..<inputPixels { nonZeroInputs &+= Self.nonZeroBit(input[i]) }
                         if 100 * Int(nonZeroInputs) >= Self.densePercent * inputPixels {
                             denseTerm(channel: channel, x: input, pixels: range, sign: sign, store: store, scratch: scratch.baseAddress!,
                                       padded: padded.baseAddress!, into: rows, pixelStride: pixelStride)
@@ -243,12 +239,9 @@ final class FixedPointFirstConv: @unchecked Sendable {
                 for i in 0..<count { row[i] = row[i] &- Int32(scratch[i].rounded(.toNearestOrEven)) }
             }
         }
-        // Bit i: input i is non-zero (branch-free: a float compare would compile to a jump).
+        // Bit i: input i is non-zero.
         nonZero.update(repeating: 0, count: words)
-        for i in 0..<inputPixels {
-            let magnitude = x[i].bitPattern << 1
-            nonZero[i >> 6] |= UInt64((magnitude | (0 &- magnitude)) >> 31) << UInt64(i & 63)
-        }
+        for i in 0..<inputPixels { nonZero[i >> 6] |= UInt64(Self.nonZeroBit(x[i])) << UInt64(i & 63) }
         let segmentStarts = self.segmentStarts.pointer, segmentInputs = self.segmentInputs.pointer
         let segmentWidths = self.segmentWidths.pointer, segmentShifts = self.segmentShifts.pointer
         for p in range {
@@ -319,6 +312,13 @@ final class FixedPointFirstConv: @unchecked Sendable {
                 o += 1
             }
         }
+    }
+
+    /// 1 unless `x` is ±0, branch-free (a float compare would compile to a jump).
+    @inline(__always)
+    private static func nonZeroBit(_ x: Float) -> UInt32 {
+        let magnitude = x.bitPattern << 1
+        return (magnitude | (0 &- magnitude)) >> 31
     }
 
     /// Samples whose x̂ has at least this percentage of non-zero inputs take the dense path

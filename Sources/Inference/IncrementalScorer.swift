@@ -180,6 +180,8 @@ public final class IncrementalScorer: @unchecked Sendable {
         return batch.map { results[$0]! }
     }
 
+    /// Whether `T(c, b)` is a constant map (the quantiser's constant mode: a dropped channel, or
+    /// one with hi == lo).
     private func isConstant(channel c: Int, depth b: Int) -> Bool {
         b == 0 || scorer.quantiser.stats.hi[c] == scorer.quantiser.stats.lo[c]
     }
@@ -448,12 +450,12 @@ public final class IncrementalScorer: @unchecked Sendable {
             var maps: [(pointer: UnsafePointer<Int32>, sign: Int32, sampleStride: Int)] = plan.bases.isEmpty
                 ? [(UnsafePointer(layers[g].biasMap.pointer), 1, 0)]
                 : plan.bases.map { (UnsafePointer($0.0.storage.pointer + groupOffsets[g]), $0.1, eps) }
-            for term in plan.terms where uniformPlan(term.depth).codes[term.channel].mode == .constant {
+            for term in plan.terms where isConstant(channel: term.channel, depth: term.depth) {
                 maps.append((UnsafePointer(constantMap(term, group: g).pointer), term.sign, 0))
             }
             return maps
         }
-        let terms = plan.terms.filter { uniformPlan($0.depth).codes[$0.channel].mode != .constant }.map { (source($0.channel, $0.depth), $0.sign) }
+        let terms = plan.terms.filter { !isConstant(channel: $0.channel, depth: $0.depth) }.map { (source($0.channel, $0.depth), $0.sign) }
         let inputPlans = scorer.membership.contains { $0 == nil } ? [scorer.quantiser.plan(bits: plan.bits)] : nil
         nonisolated(unsafe) let out = destination
         let chunkSize = scorer.chunkSize
@@ -507,7 +509,7 @@ public final class IncrementalScorer: @unchecked Sendable {
     private func runBatch(_ plans: [Plan]) -> [Evaluation] {
         var uses: [TermKey: Int] = [:]
         for plan in plans {
-            for term in plan.terms where uniformPlan(term.depth).codes[term.channel].mode != .constant {
+            for term in plan.terms where !isConstant(channel: term.channel, depth: term.depth) {
                 uses[TermKey(channel: term.channel, depth: term.depth), default: 0] += 1
             }
         }
