@@ -24,7 +24,9 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "mipareto", targets: ["mipareto"]),
+        .library(name: "Basics", targets: ["Basics"]),
         .library(name: "MultiObjective", targets: ["MultiObjective"]),
+        .library(name: "BenchmarkProblems", targets: ["BenchmarkProblems"]),
         .library(name: "FeatureData", targets: ["FeatureData"]),
         .library(name: "Inference", targets: ["Inference"]),
         .library(name: "Importance", targets: ["Importance"]),
@@ -42,33 +44,36 @@ let package = Package(
         .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
 
         // The pipeline, top to bottom (imports point down only; see DESIGN.md).
-        .target(name: "MultiObjective", exclude: ["README.md"], swiftSettings: fastRelease),
-        .target(name: "FeatureData", exclude: ["README.md"], swiftSettings: fastRelease),
+        .target(name: "Basics", exclude: ["README.md"], swiftSettings: fastRelease),
+        .target(name: "MultiObjective", dependencies: ["Basics"], exclude: ["README.md"], swiftSettings: fastRelease),
+        .target(name: "BenchmarkProblems", dependencies: ["Basics", "MultiObjective"], exclude: ["README.md"], swiftSettings: fastRelease),
+        .target(name: "FeatureData", dependencies: ["Basics"], exclude: ["README.md"], swiftSettings: fastRelease),
         .target(name: "Inference", dependencies: ["FeatureData", "CBLAS"], exclude: ["README.md"], swiftSettings: fastRelease),
-        // Importance takes MultiObjective only for SeededRandom (one generator for the whole toolkit).
-        .target(name: "Importance", dependencies: ["FeatureData", "Inference", "MultiObjective"], exclude: ["README.md"], swiftSettings: fastRelease),
+        .target(name: "Importance", dependencies: ["Basics", "FeatureData", "Inference"], exclude: ["README.md"], swiftSettings: fastRelease),
         .target(
             name: "Allocation",
-            dependencies: ["FeatureData", "Inference", "Importance", "MultiObjective", "CGLPKGuard"],
+            dependencies: ["Basics", "FeatureData", "Inference", "Importance", "MultiObjective", "CGLPKGuard"],
             exclude: ["README.md"],
             swiftSettings: fastRelease
         ),
-        .target(name: "Reporting", dependencies: ["MultiObjective"], exclude: ["README.md"], swiftSettings: fastRelease),
+        .target(name: "Reporting", dependencies: ["Basics"], exclude: ["README.md"], swiftSettings: fastRelease),
         .executableTarget(
             name: "mipareto",
             dependencies: [
-                "MultiObjective", "FeatureData", "Inference", "Importance", "Allocation", "Reporting",
+                "Basics", "MultiObjective", "BenchmarkProblems", "FeatureData", "Inference", "Importance", "Allocation", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]
         ),
 
-        .testTarget(name: "MultiObjectiveTests", dependencies: ["MultiObjective"]),
+        .testTarget(name: "BasicsTests", dependencies: ["Basics"]),
+        .testTarget(name: "MultiObjectiveTests", dependencies: ["Basics", "MultiObjective", "BenchmarkProblems"]),
+        .testTarget(name: "BenchmarkProblemsTests", dependencies: ["Basics", "MultiObjective", "BenchmarkProblems"]),
         .testTarget(name: "FeatureDataTests", dependencies: ["FeatureData"]),
-        .testTarget(name: "InferenceTests", dependencies: ["Inference", "FeatureData"]),
-        .testTarget(name: "ImportanceTests", dependencies: ["Importance", "FeatureData", "Inference", "MultiObjective"]),
-        .testTarget(name: "AllocationTests", dependencies: ["Allocation", "FeatureData", "Inference", "Importance", "MultiObjective"]),
-        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "MultiObjective"]),
+        .testTarget(name: "InferenceTests", dependencies: ["Basics", "Inference", "FeatureData"]),
+        .testTarget(name: "ImportanceTests", dependencies: ["Basics", "Importance", "FeatureData", "Inference"]),
+        .testTarget(name: "AllocationTests", dependencies: ["Basics", "Allocation", "FeatureData", "Inference", "Importance", "MultiObjective"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Basics", "Reporting"]),
         .testTarget(name: "CLITests", dependencies: ["mipareto"]),
     ]
 )

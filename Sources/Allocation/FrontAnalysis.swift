@@ -1,3 +1,4 @@
+import Basics
 import MultiObjective
 
 /// What `front` says about a set of scored allocations: which points are non-dominated, the

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Plug-in MI on equal-frequency bins with the Miller–Madow bias correction — a fast baseline.

@@ -1,5 +1,5 @@
+import Basics
 import FeatureData
-import MultiObjective
 
 /// The task-independent baselines, computed on the fit split: `l1`, `l2`, `variance`, `random`,
 /// `equal`. (`entropy` lives beside the quantiser it needs.)

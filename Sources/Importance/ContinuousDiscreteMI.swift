@@ -1,4 +1,4 @@
-import MultiObjective
+import Basics
 
 /// Mutual information between a continuous variable and a discrete one by the k-nearest-neighbour
 /// estimator of Ross (2014), the estimator behind scikit-learn's `mutual_info_classif`:

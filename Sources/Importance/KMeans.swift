@@ -1,5 +1,5 @@
+import Basics
 import Foundation
-import MultiObjective
 
 /// k-means (squared Euclidean) with k-means++ seeding and Lloyd iterations, deterministic for a
 /// seed. Used to turn dense task outputs (segmentation maps, reconstructions, or their patches)

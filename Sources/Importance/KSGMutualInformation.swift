@@ -1,4 +1,4 @@
-import MultiObjective
+import Basics
 
 /// Mutual information between two continuous variables by the k-NN estimator of Kraskov,
 /// Stögbauer & Grassberger (2004), algorithm 1, with the max-norm in the joint space:

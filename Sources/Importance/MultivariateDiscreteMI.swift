@@ -1,4 +1,4 @@
-import MultiObjective
+import Basics
 
 /// Ross's continuous–discrete k-NN estimator (see `ContinuousDiscreteMI`) for vector-valued X
 /// (e.g. the patch of a channel map), max-norm, exact brute-force neighbour search, against

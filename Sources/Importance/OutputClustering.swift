@@ -1,3 +1,4 @@
+import Basics
 /// Dense task outputs (segmentation logits, reconstructions) turned into discrete symbols with
 /// k-means, so a continuous–discrete MI estimator can measure a channel against them.
 public enum OutputClustering {

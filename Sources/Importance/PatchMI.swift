@@ -1,4 +1,4 @@
-import MultiObjective
+import Basics
 
 /// What a channel's patches are compared against: one class per sample (classification), or one
 /// symbol per sample per patch position (e.g. clustered aligned output patches of a dense task).

@@ -1,4 +1,4 @@
-import MultiObjective
+import Basics
 
 /// MI of every feature (one number per sample, e.g. a channel's spatial mean) against one or more
 /// discrete targets, in parallel over features.

@@ -1,5 +1,5 @@
+import Basics
 import Foundation
-import MultiObjective
 
 /// The preprocessing scikit-learn applies before its k-NN MI estimators, reproduced so numbers agree.
 ///

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Uniform crossover: every variable is swapped between the children with probability

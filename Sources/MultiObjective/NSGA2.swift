@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Everything an NSGA-II run needs to continue: saved in checkpoints, so a resumed run draws the

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Recombines two parents into two children. Implementations are value types with their settings

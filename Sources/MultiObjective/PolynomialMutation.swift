@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Polynomial mutation (Deb & Goyal 1996) in the bounded form of Deb's NSGA-II code, as pymoo's

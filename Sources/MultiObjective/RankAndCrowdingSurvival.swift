@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// NSGA-II's elitist survival, as pymoo's `RankAndCrowding` with constraint handling: feasible

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Simulated binary crossover (Deb & Agrawal 1995) with the bounded spread of Deb's NSGA-II code,

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// NSGA-II's binary tournament as pymoo runs it (`comp_by_dom_and_crowding`): if either competitor

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Whether a decision variable takes any real value in its bounds or only integers.

@@ -1,4 +1,5 @@
 @testable import Allocation
+import Basics
 import MultiObjective
 import Foundation
 import Testing

@@ -1,4 +1,5 @@
 @testable import Allocation
+import Basics
 import CGLPKGuard
 import Dispatch
 import MultiObjective

@@ -1,4 +1,5 @@
 @testable import Allocation
+import Basics
 import MultiObjective
 
 /// Random problems and a brute-force solver: the independent reference of these tests.

@@ -1,3 +1,4 @@
+import Basics
 import FeatureData
 import Foundation
 import Inference

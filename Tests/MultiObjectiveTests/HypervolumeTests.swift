@@ -1,3 +1,5 @@
+import Basics
+@testable import BenchmarkProblems
 import Foundation
 import Testing
 @testable import MultiObjective

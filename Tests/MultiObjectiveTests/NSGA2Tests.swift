@@ -1,3 +1,4 @@
+import BenchmarkProblems
 import Foundation
 import Testing
 @testable import MultiObjective

@@ -1,4 +1,5 @@
 import Allocation
+import Basics
 import Benchmark
 import Foundation
 import MultiObjective

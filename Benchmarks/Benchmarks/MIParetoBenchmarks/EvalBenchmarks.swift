@@ -1,3 +1,4 @@
+import Basics
 import Benchmark
 import FeatureData
 import Foundation

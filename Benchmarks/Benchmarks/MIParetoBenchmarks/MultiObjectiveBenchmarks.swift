@@ -1,4 +1,6 @@
+import Basics
 import Benchmark
+import BenchmarkProblems
 import MultiObjective
 
 /// The hot paths of MultiObjective: a whole NSGA-II run, non-dominated sorting, 3-D hypervolume.

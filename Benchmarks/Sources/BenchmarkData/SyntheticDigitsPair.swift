@@ -1,3 +1,4 @@
+import Basics
 import MultiObjective
 
 /// Synthetic features shaped like digits-pair's split layer: two digit labels per sample, the left

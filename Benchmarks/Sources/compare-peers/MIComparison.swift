@@ -1,4 +1,5 @@
 import ArgumentParser
+import Basics
 import BenchmarkData
 import FeatureData
 import Foundation

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BenchmarkProblems
 import Foundation
 import MultiObjective
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Allocation
+import Basics
 import FeatureData
 import Foundation
 import Inference

@@ -1,5 +1,6 @@
 import Allocation
 import ArgumentParser
+import Basics
 import FeatureData
 import Foundation
 import Importance
@@ -193,7 +194,7 @@ struct AllocateCommand: ParsableCommand {
                                  rate: rate, evaluation: evaluation, scoringSeconds: scoringSeconds)
         if let path = outputFile {
             do {
-                try OutputFile.write(document.rendered(pretty: true) + "\n", to: URL(fileURLWithPath: path))
+                try AtomicFile.write(document.rendered(pretty: true) + "\n", to: URL(fileURLWithPath: path))
             } catch {
                 throw ExitStatusError.invalidInput("\(error)")
             }

@@ -1,5 +1,6 @@
 import Allocation
 import ArgumentParser
+import Basics
 import FeatureData
 import Foundation
 import Importance
@@ -149,7 +150,7 @@ struct FrontCommand: ParsableCommand {
             throw ExitStatusError.invalidInput("--output \(output): cannot create the folder: \(error.localizedDescription)")
         }
         for (name, text) in files {
-            do { try OutputFile.write(text, to: directory.appendingPathComponent(name)) } catch {
+            do { try AtomicFile.write(text, to: directory.appendingPathComponent(name)) } catch {
                 throw ExitStatusError(message: "\(error)", status: 1)
             }
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Basics
 import FeatureData
 import Foundation
 import Importance
@@ -108,9 +109,9 @@ struct ImportanceCommand: ParsableCommand {
         if let output {
             let url = URL(fileURLWithPath: output)
             if output.hasSuffix(".csv") {
-                try OutputFile.write(Self.csv(scores).text, to: url)
+                try AtomicFile.write(Self.csv(scores).text, to: url)
             } else {
-                try OutputFile.write(Self.heatMap(scores, bundle: featureBundle.name).svg(), to: url)
+                try AtomicFile.write(Self.heatMap(scores, bundle: featureBundle.name).svg(), to: url)
             }
         }
         let document = JSONValue.object([

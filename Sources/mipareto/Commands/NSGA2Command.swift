@@ -1,4 +1,6 @@
 import ArgumentParser
+import Basics
+import BenchmarkProblems
 import Foundation
 import MultiObjective
 import Reporting
@@ -120,7 +122,7 @@ struct NSGA2Command: ParsableCommand {
         if let output {
             var table = CSVTable(header: (1...testProblem.objectiveCount).map { "f\($0)" })
             for p in front { table.append(p.map(CSVTable.number)) }
-            do { try OutputFile.write(table.text, to: URL(fileURLWithPath: output)) } catch {
+            do { try AtomicFile.write(table.text, to: URL(fileURLWithPath: output)) } catch {
                 throw ExitStatusError.invalidInput("-o: \(error)")
             }
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Basics
 import Foundation
 import Reporting
 
@@ -41,7 +42,7 @@ struct ReportCommand: ParsableCommand {
         }
         let heading = title ?? "\(bundles.joined(separator: ", ")): rate vs task metric (report split)"
         let chart = FrontChart.chart(title: heading, runs: runs, clean: clean, metricNames: metricNames)
-        try OutputFile.write(chart.svg(), to: URL(fileURLWithPath: output))
+        try AtomicFile.write(chart.svg(), to: URL(fileURLWithPath: output))
         print("wrote \(output) (\(runs.reduce(0) { $0 + $1.table.points.count }) points from \(runs.count) run\(runs.count == 1 ? "" : "s"))")
     }
 }

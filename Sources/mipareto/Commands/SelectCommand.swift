@@ -1,4 +1,5 @@
 import ArgumentParser
+import Basics
 import FeatureData
 import Foundation
 import Importance
@@ -91,8 +92,8 @@ struct SelectCommand: ParsableCommand {
         }
 
         if let outputDirectory {
-            try OutputFile.write(Self.csv(result).text, to: outputDirectory.appendingPathComponent("select.csv"))
-            try OutputFile.write(Self.chart(result, bundle: featureBundle.name).svg(), to: outputDirectory.appendingPathComponent("select.svg"))
+            try AtomicFile.write(Self.csv(result).text, to: outputDirectory.appendingPathComponent("select.csv"))
+            try AtomicFile.write(Self.chart(result, bundle: featureBundle.name).svg(), to: outputDirectory.appendingPathComponent("select.svg"))
         }
         outputOptions.emit(json: Self.json(result, bundle: featureBundle.name, estimator: importance.estimator.rawValue), text: text(result, bundle: featureBundle.name))
     }

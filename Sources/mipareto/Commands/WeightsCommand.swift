@@ -1,5 +1,6 @@
 import Allocation
 import ArgumentParser
+import Basics
 import FeatureData
 import Foundation
 import Importance
@@ -131,8 +132,8 @@ struct WeightsCommand: ParsableCommand {
             let directory = URL(fileURLWithPath: output)
             do {
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-                try OutputFile.write(csv, to: directory.appendingPathComponent("weights.csv"))
-                try OutputFile.write(svg, to: directory.appendingPathComponent("weights.svg"))
+                try AtomicFile.write(csv, to: directory.appendingPathComponent("weights.csv"))
+                try AtomicFile.write(svg, to: directory.appendingPathComponent("weights.svg"))
             } catch {
                 throw ExitStatusError.invalidInput("-o \(output): \(error.localizedDescription)")
             }

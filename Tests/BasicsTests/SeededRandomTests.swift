@@ -1,5 +1,5 @@
+@testable import Basics
 import Testing
-@testable import MultiObjective
 
 @Suite struct SeededRandomTests {
     /// SplitMix64 from seed 0: the first outputs given in Vigna's reference (splitmix64.c) are

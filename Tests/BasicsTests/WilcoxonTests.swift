@@ -1,5 +1,5 @@
+@testable import Basics
 import Testing
-@testable import MultiObjective
 
 /// Expected statistics and p-values from SciPy 1.17.1, `scipy.stats.wilcoxon(a, b)` with its
 /// defaults, run in the peers' venv.

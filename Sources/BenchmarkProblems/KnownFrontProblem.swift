@@ -1,4 +1,5 @@
 import Foundation
+import MultiObjective
 
 /// A benchmark problem whose Pareto front is known: it can report a dense sample of the true front
 /// (for IGD and GD) and the hypervolume reference point used to compare tools.

@@ -1,4 +1,6 @@
+import Basics
 import Foundation
+import MultiObjective
 
 /// The DTLZ problems (Deb, Thiele, Laumanns & Zitzler 2002), scalable in objectives, as defined in
 /// pymoo. Defaults (DESIGN.md): M = 3, n = M + k − 1 with k = 5 (DTLZ1), 10 (DTLZ2–6), 20 (DTLZ7).

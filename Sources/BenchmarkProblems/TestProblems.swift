@@ -1,4 +1,5 @@
 import Foundation
+import MultiObjective
 
 /// The benchmark problems by name: `zdt1`…`zdt4`, `zdt6`, `dtlz1`…`dtlz7`.
 public enum TestProblems {

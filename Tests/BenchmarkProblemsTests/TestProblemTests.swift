@@ -1,3 +1,4 @@
+@testable import BenchmarkProblems
 import Foundation
 import Testing
 @testable import MultiObjective

@@ -1,4 +1,5 @@
 import Foundation
+import MultiObjective
 
 /// The ZDT problems (Zitzler, Deb & Thiele 2000), two objectives, as defined in pymoo.
 /// Defaults (DESIGN.md): n = 30 for ZDT1–3, n = 10 for ZDT4 and ZDT6.
