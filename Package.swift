@@ -32,6 +32,7 @@ let package = Package(
         .library(name: "Importance", targets: ["Importance"]),
         .library(name: "Allocation", targets: ["Allocation"]),
         .library(name: "Reporting", targets: ["Reporting"]),
+        .library(name: "Experiments", targets: ["Experiments"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -52,15 +53,21 @@ let package = Package(
         .target(name: "Importance", dependencies: ["Basics", "FeatureData", "Inference"], exclude: ["README.md"], swiftSettings: fastRelease),
         .target(
             name: "Allocation",
-            dependencies: ["Basics", "FeatureData", "Inference", "Importance", "MultiObjective", "CGLPKGuard"],
+            dependencies: ["Basics", "FeatureData", "Importance", "CGLPKGuard"],
             exclude: ["README.md"],
             swiftSettings: fastRelease
         ),
         .target(name: "Reporting", dependencies: ["Basics"], exclude: ["README.md"], swiftSettings: fastRelease),
+        .target(
+            name: "Experiments",
+            dependencies: ["Basics", "MultiObjective", "FeatureData", "Inference", "Importance", "Allocation", "Reporting"],
+            exclude: ["README.md"],
+            swiftSettings: fastRelease
+        ),
         .executableTarget(
             name: "mipareto",
             dependencies: [
-                "Basics", "MultiObjective", "BenchmarkProblems", "FeatureData", "Inference", "Importance", "Allocation", "Reporting",
+                "Basics", "MultiObjective", "BenchmarkProblems", "FeatureData", "Inference", "Importance", "Allocation", "Reporting", "Experiments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]
@@ -72,7 +79,8 @@ let package = Package(
         .testTarget(name: "FeatureDataTests", dependencies: ["FeatureData"]),
         .testTarget(name: "InferenceTests", dependencies: ["Basics", "Inference", "FeatureData"]),
         .testTarget(name: "ImportanceTests", dependencies: ["Basics", "Importance", "FeatureData", "Inference"]),
-        .testTarget(name: "AllocationTests", dependencies: ["Basics", "Allocation", "FeatureData", "Inference", "Importance", "MultiObjective"]),
+        .testTarget(name: "AllocationTests", dependencies: ["Basics", "Allocation", "FeatureData", "Importance"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Basics", "Experiments", "Allocation", "FeatureData", "Inference", "Importance", "MultiObjective", "Reporting"]),
         .testTarget(name: "ReportingTests", dependencies: ["Basics", "Reporting"]),
         .testTarget(name: "CLITests", dependencies: ["mipareto"]),
     ]

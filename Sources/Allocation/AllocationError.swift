@@ -1,5 +1,7 @@
+import Basics
+
 /// Why an allocation could not be made, in words a command can print behind `error: `.
-public enum AllocationError: Error, Equatable, CustomStringConvertible, Sendable {
+public enum AllocationError: ParameterNamingError, Equatable, Sendable {
     /// A value or option the model cannot accept (a negative budget, an unknown task, …): exit 2.
     case invalidInput(String)
     /// The ε form has no solution; `task` is the first task whose bound no allocation meets
@@ -8,7 +10,10 @@ public enum AllocationError: Error, Equatable, CustomStringConvertible, Sendable
     /// The solver failed (a GLPK error, a time limit without an allocation): exit 1.
     case solverFailed(String)
 
-    public var description: String {
+    /// A parameter error of the model's input.
+    public init(_ error: ParameterError) { self = .invalidInput(error.template) }
+
+    public var template: String {
         switch self {
         case let .invalidInput(message), let .infeasible(_, message), let .solverFailed(message): return message
         }

@@ -1,3 +1,4 @@
+import Basics
 import Importance
 
 /// The allocation models of docs/allocation.md, built from a distortion table and importance
@@ -44,13 +45,9 @@ public struct AllocationModel: Sendable {
     /// Unknown tasks, negative weights and all-zero weights are invalid input.
     public func taskWeights(_ values: TaskValues?) throws(AllocationError) -> [Double] {
         guard let values else { return [Double](repeating: 1 / Double(taskNames.count), count: taskNames.count) }
-        let named = try values.values(for: taskNames, flag: "--weights")
-        for entry in values.entries where entry.value < 0 {
-            throw .invalidInput("--weights: the weight of task \(entry.task) is \(TaskValues.format(entry.value)); weights must not be negative")
-        }
-        let weights = named.map { $0 ?? 0 }
+        let weights: [Double]
+        do { weights = try values.weights(for: taskNames, parameter: "weights", unnamed: 0) } catch { throw AllocationError(error) }
         let total = weights.reduce(0, +)
-        guard total > 0 else { throw .invalidInput("--weights \(values.text): every weight is 0; give at least one task a positive weight") }
         return weights.map { $0 / total }
     }
 
@@ -67,12 +64,18 @@ public struct AllocationModel: Sendable {
     /// The rate limit in bits of a budget in bits per element: `⌊budget · Σ_c S_c · (1 + 1e-12)⌋`
     /// (the factor keeps `2.3 · 100 = 229.99999999999997` from losing a bit to floating point).
     public func maxRate(budget: Double) throws(AllocationError) -> Double {
-        guard budget.isFinite else { throw .invalidInput("budget \(budget): must be a finite number of bits per element") }
-        guard budget >= 0 else { throw .invalidInput("budget \(budget): must not be negative (bits per element)") }
-        guard budget <= Double(maxBits) else {
-            throw .invalidInput("budget \(budget) bits per element is above the largest depth \(maxBits) (--max-bits): every channel at \(maxBits) bits is \(maxBits) bits per element")
-        }
+        do { try Self.checkBudget(budget, maxBits: maxBits) } catch { throw AllocationError(error) }
         return (budget * Double(totalSize) * (1 + 1e-12)).rounded(.down)
+    }
+
+    /// The one check of a rate budget in bits per element: finite, ≥ 0, at most `maxBits` (every
+    /// channel at `maxBits` bits). Commands call it before any work, the model before a solve.
+    public static func checkBudget(_ budget: Double, maxBits: Int) throws(ParameterError) {
+        let value = TaskValues.format(budget)
+        guard budget.isFinite, budget >= 0 else { throw ParameterError("budget", value: value, "must be a number of bits per element ≥ 0") }
+        guard budget <= Double(maxBits) else {
+            throw ParameterError("budget", value: value, "above \(ParameterError.mention("maxBits")) \(maxBits) (every channel at \(maxBits) bits is \(maxBits) bits per element)")
+        }
     }
 
     // MARK: - The three forms
@@ -92,9 +95,10 @@ public struct AllocationModel: Sendable {
     /// row is smallest with each channel at its own `argmin_b d_c(b)`, so a task whose
     /// `Σ_c ŝ_{t,c} min_b d_c(b)` exceeds `ε_t` can never be met; the first such task is named.
     public func epsilonProblem(epsilon: TaskValues, budget: Double?) throws(AllocationError) -> AllocationProblem {
-        let bounds = try epsilon.values(for: taskNames, flag: "--epsilon")
+        let bounds: [Double?]
+        do { bounds = try epsilon.values(for: taskNames, parameter: "epsilon") } catch { throw AllocationError(error) }
         for entry in epsilon.entries where entry.value < 0 {
-            throw .invalidInput("--epsilon: the bound of task \(entry.task) is \(TaskValues.format(entry.value)); relative distortions are ≥ 0, so bounds must not be negative")
+            throw .invalidInput("\(ParameterError.mention("epsilon")): the bound of task \(entry.task) is \(TaskValues.format(entry.value)); relative distortions are ≥ 0, so bounds must not be negative")
         }
         let rateLimit = try budget.map { b throws(AllocationError) in try maxRate(budget: b) } ?? Double(maxBits * totalSize)
         let smallest = (0..<channels).map(table.smallestRelative(channel:))
@@ -104,7 +108,7 @@ public struct AllocationModel: Sendable {
             var least = 0.0
             for c in 0..<channels { least += taskScores[t][c] * smallest[c] }
             guard least <= bound else {
-                throw .infeasible(task: taskNames[t], message: "--epsilon \(taskNames[t])=\(TaskValues.format(bound)): infeasible: even the best depth (≤ \(maxBits) bits) on every channel gives \(taskNames[t]) a relative distortion of \(least)")
+                throw .infeasible(task: taskNames[t], message: "\(ParameterError.mention("epsilon")) \(taskNames[t])=\(TaskValues.format(bound)): infeasible: even the best depth (≤ \(maxBits) bits) on every channel gives \(taskNames[t]) a relative distortion of \(least)")
             }
             let costs = (0..<channels).map { c in table.relative[c].map { taskScores[t][c] * $0 } }
             rows.append(.init(costs: costs, max: bound))

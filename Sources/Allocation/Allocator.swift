@@ -1,3 +1,4 @@
+import Basics
 import FeatureData
 import Foundation
 import Importance
@@ -53,9 +54,7 @@ public struct Allocator: Sendable {
 
     /// Computes `options`' importance scores and the fit-split distortion table of `bundle`.
     public init(bundle: FeatureBundle, importance options: ImportanceOptions, maxBits: Int = 8) throws {
-        guard (1...Quantiser.maximumBits).contains(maxBits) else {
-            throw AllocationError.invalidInput("--max-bits \(maxBits): must be 1…\(Quantiser.maximumBits)")
-        }
+        try Quantiser.checkMaxBits(maxBits)
         let clock = ContinuousClock()
         let start = clock.now
         let scores = try ImportanceCalculator.scores(bundle: bundle, options: options)
@@ -99,8 +98,8 @@ public struct Allocator: Sendable {
         let problem = try model.epsilonProblem(epsilon: epsilon, budget: budget)
         let solution = glpk.solve(problem)
         if solution.status == .infeasible {
-            let limit = budget.map { "within --budget \(TaskValues.format($0)) bits per element" } ?? "at any rate"
-            throw .infeasible(task: nil, message: "--epsilon \(epsilon.text): infeasible: no allocation \(limit) meets every bound (each bound alone can be met at a higher rate; GLPK: \(solution.message))")
+            let limit = budget.map { "within \(ParameterError.mention("budget")) \(TaskValues.format($0)) bits per element" } ?? "at any rate"
+            throw .infeasible(task: nil, message: "\(ParameterError.mention("epsilon")) \(epsilon.text): infeasible: no allocation \(limit) meets every bound (each bound alone can be met at a higher rate; GLPK: \(solution.message))")
         }
         try Self.requireAllocation(solution)
         return AllocationResult(form: .epsilon, bits: solution.bits, rate: solution.rate, bpe: bpe(solution.rate),

@@ -1,3 +1,5 @@
+import Basics
+
 /// The feature-bundle/1 quantiser (FORMAT.md, normative).
 ///
 /// Per channel `c` with fit-split range `[lo, hi]` and `b ≥ 1` bits, `L = 2^b − 1`:
@@ -9,6 +11,11 @@
 /// Allocation both need it and Importance may not import Allocation.
 public struct Quantiser: Sendable {
     public static let maximumBits = 16
+
+    /// The one check of a largest bit depth (`maxBits`, 1…16) for every command and run.
+    public static func checkMaxBits(_ maxBits: Int) throws(ParameterError) {
+        guard (1...maximumBits).contains(maxBits) else { throw ParameterError("maxBits", value: String(maxBits), "must be 1…\(maximumBits)") }
+    }
 
     public var stats: ChannelStats
 
@@ -38,11 +45,12 @@ public struct Quantiser: Sendable {
 
     public func plan(bits: [Int]) -> QuantisationPlan { plan(depths: bits.map { $0 }) }
 
-    /// `nil` when `bits` suits `channels` channels, else what is wrong (for an error message).
-    public static func validate(bits: [Int], channels: Int) -> String? {
+    /// `nil` when `bits` suits `channels` channels with depths in 0…`maxBits`, else what is
+    /// wrong (for an error message).
+    public static func validate(bits: [Int], channels: Int, maxBits: Int = maximumBits) -> String? {
         guard bits.count == channels else { return "\(bits.count) bit depths for \(channels) channels" }
-        if let bad = bits.firstIndex(where: { !(0...maximumBits).contains($0) }) {
-            return "bit depth \(bits[bad]) for channel \(bad) is outside 0…\(maximumBits)"
+        if let bad = bits.firstIndex(where: { !(0...maxBits).contains($0) }) {
+            return "bit depth \(bits[bad]) for channel \(bad) is outside 0…\(maxBits)"
         }
         return nil
     }

@@ -27,3 +27,26 @@ public struct Rate: Sendable, Equatable {
         entropyBitsPerSample = entropies.reduce(0) { $0 + $1 * Double(perChannel) }
     }
 }
+
+/// The entropy-coded rate of many allocations on one split: `Ĥ(q_c)` of every channel at every
+/// depth 0…maxBits, computed once, so an allocation's estimate is a sum of table entries (the
+/// same terms in the same order as `Rate(bits:quantiser:features:)`, so the same number).
+public struct EntropyRateTable: Sendable {
+    /// `entropies[b][c]`: bits per symbol of channel `c` at depth `b`.
+    public let entropies: [[Double]]
+    public let elementsPerChannel: Int
+
+    public init(quantiser: Quantiser, features: Tensor<Float>, maxBits: Int) {
+        let channels = quantiser.stats.channels
+        entropies = (0...maxBits).map { b in quantiser.plan(bits: [Int](repeating: b, count: channels)).channelEntropies(features) }
+        elementsPerChannel = features.shape.dropFirst(2).reduce(1, *)
+    }
+
+    /// `Σ_c H·W · Ĥ(q_c)` for `bits` (each depth within 0…maxBits).
+    public func bitsPerSample(_ bits: [Int]) -> Double {
+        let perChannel = Double(elementsPerChannel)
+        var total = 0.0
+        for (c, b) in bits.enumerated() { total += entropies[b][c] * perChannel }
+        return total
+    }
+}

@@ -13,7 +13,7 @@ public enum BinnedMI {
 
     public static func estimate(_ x: [Double], labels: DiscreteLabels, bins: Int = defaultBins) throws -> MIEstimate {
         guard x.count == labels.count else { throw ImportanceError.shapeMismatch("\(x.count) values and \(labels.count) labels") }
-        guard bins >= 1 else { throw ImportanceError.invalidArgument("--bins must be at least 1 (got \(bins))") }
+        guard bins >= 1 else { throw ImportanceError.invalidArgument("\(ParameterError.mention("bins")) must be at least 1 (got \(bins))") }
         if let s = x.firstIndex(where: { !$0.isFinite }) { throw ImportanceError.nonFiniteValue(feature: 0, sample: s) }
         let bin = equalFrequencyBins(x, bins: bins)
         return MIEstimate(raw: plugInMillerMadow(bin, binCount: bins, labels: labels))
@@ -24,7 +24,7 @@ public enum BinnedMI {
         guard values.count == samples * features else {
             throw ImportanceError.shapeMismatch("\(values.count) values for \(samples) samples × \(features) features")
         }
-        guard bins >= 1 else { throw ImportanceError.invalidArgument("--bins must be at least 1 (got \(bins))") }
+        guard bins >= 1 else { throw ImportanceError.invalidArgument("\(ParameterError.mention("bins")) must be at least 1 (got \(bins))") }
         for (t, l) in targets.enumerated() where l.count != samples {
             throw ImportanceError.shapeMismatch("target \(t) has \(l.count) labels for \(samples) samples")
         }

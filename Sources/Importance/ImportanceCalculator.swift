@@ -1,3 +1,4 @@
+import Basics
 import FeatureData
 
 /// Computes any `ImportanceMeasure` on a bundle: the one entry point `importance`, `select`,
@@ -34,14 +35,14 @@ public enum ImportanceCalculator {
     /// `scores[task][channel]` in nats (clipped at 0).
     static func mutualInformation(bundle: FeatureBundle, features: Tensor<Float>, options: ImportanceOptions) throws -> [[Double]] {
         guard options.neighbours >= 1 else { throw ImportanceError.invalidNeighbours(options.neighbours) }
-        guard options.clusters >= 1 else { throw ImportanceError.invalidArgument("--clusters must be at least 1 (got \(options.clusters))") }
+        guard options.clusters >= 1 else { throw ImportanceError.invalidArgument("\(ParameterError.mention("clusters")) must be at least 1 (got \(options.clusters))") }
         let n = features.samples, c = bundle.channels
         // User-given classes must each hold more than k samples (k-means clusters are ours: the
         // estimator shrinks k in a small cluster, as scikit-learn does).
         for task in bundle.tasks where task.kind == .classification {
             if case .labels(let t) = TaskTargets.source(task, target: options.target) {
                 do { try DiscreteLabels(t.values).validate(neighbours: options.neighbours) } catch let error as ImportanceError {
-                    throw ImportanceError.invalidArgument("task \"\(task.name)\" (\(options.target == .outputs ? "outputs" : "labels")): \(error.description)")
+                    throw ImportanceError.invalidArgument("task \"\(task.name)\" (\(options.target == .outputs ? "outputs" : "labels")): \(error.template)")
                 }
             }
         }

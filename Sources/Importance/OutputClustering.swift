@@ -10,7 +10,7 @@ public enum OutputClustering {
         guard n >= 1, outputs.count % n == 0, !outputs.isEmpty else {
             throw ImportanceError.shapeMismatch("\(outputs.count) output values for \(n) samples")
         }
-        guard clusters >= 1 else { throw ImportanceError.invalidArgument("--clusters must be at least 1 (got \(clusters))") }
+        guard clusters >= 1 else { throw ImportanceError.invalidArgument("\(ParameterError.mention("clusters")) must be at least 1 (got \(clusters))") }
         if let i = outputs.firstIndex(where: { !$0.isFinite }) {
             throw ImportanceError.invalidArgument("task output has a non-finite value at sample \(i / (outputs.count / n))")
         }
@@ -31,7 +31,7 @@ public enum OutputClustering {
         guard oh % grid.mapHeight == 0, ow % grid.mapWidth == 0 else {
             throw ImportanceError.shapeMismatch("output map \(oh)x\(ow) is not a multiple of the feature map \(grid.mapHeight)x\(grid.mapWidth)")
         }
-        guard clusters >= 1 else { throw ImportanceError.invalidArgument("--clusters must be at least 1 (got \(clusters))") }
+        guard clusters >= 1 else { throw ImportanceError.invalidArgument("\(ParameterError.mention("clusters")) must be at least 1 (got \(clusters))") }
         if let i = outputs.firstIndex(where: { !$0.isFinite }) {
             throw ImportanceError.invalidArgument("task output has a non-finite value at sample \(i / (k * oh * ow))")
         }

@@ -1,3 +1,4 @@
+import Basics
 /// How a channel map `[H, W]` is cut into non-overlapping patches.
 public struct PatchSize: Sendable, Equatable, CustomStringConvertible {
     public var height: Int
@@ -24,7 +25,7 @@ public struct PatchGrid: Sendable, Equatable {
 
     public init(mapHeight: Int, mapWidth: Int, patch: PatchSize) throws {
         guard patch.height >= 1, patch.width >= 1, mapHeight % patch.height == 0, mapWidth % patch.width == 0 else {
-            throw ImportanceError.invalidArgument("--patch \(patch) does not tile a \(mapHeight)x\(mapWidth) map")
+            throw ImportanceError.invalidArgument("\(ParameterError.mention("patch")) \(patch) does not tile a \(mapHeight)x\(mapWidth) map")
         }
         self.mapHeight = mapHeight
         self.mapWidth = mapWidth

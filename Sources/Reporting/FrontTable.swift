@@ -6,34 +6,10 @@ import Foundation
 /// Columns: `method,seed,bpe,bits_per_sample,entropy_bits_per_sample,` one column per task (its
 /// primary metric, named after the task), then `nondominated,bits`.
 public struct FrontTable: Sendable {
-    public struct Point: Sendable, Equatable {
-        public var method: String
-        public var seed: Int
-        public var bpe: Double
-        public var bitsPerSample: Double
-        public var entropyBitsPerSample: Double
-        /// One primary metric per task, in `FrontTable.taskNames` order.
-        public var metrics: [Double]
-        public var nondominated: Bool
-        public var bits: [Int]
-
-        public init(method: String, seed: Int, bpe: Double, bitsPerSample: Double, entropyBitsPerSample: Double,
-                    metrics: [Double], nondominated: Bool, bits: [Int]) {
-            self.method = method
-            self.seed = seed
-            self.bpe = bpe
-            self.bitsPerSample = bitsPerSample
-            self.entropyBitsPerSample = entropyBitsPerSample
-            self.metrics = metrics
-            self.nondominated = nondominated
-            self.bits = bits
-        }
-    }
-
     public var taskNames: [String]
-    public var points: [Point]
+    public var points: [FrontPoint]
 
-    public init(taskNames: [String], points: [Point] = []) {
+    public init(taskNames: [String], points: [FrontPoint] = []) {
         self.taskNames = taskNames
         self.points = points
     }
@@ -80,7 +56,7 @@ public struct FrontTable: Sendable {
             guard let bits = FrontTable.decode(bits: row[header.count - 1]) else {
                 throw FrontTableError(source: source, reason: "line \(line): bits is not an allocation: '\(row[header.count - 1])'")
             }
-            points.append(Point(method: row[0], seed: seed, bpe: try number(2), bitsPerSample: try number(3),
+            points.append(FrontPoint(method: row[0], seed: seed, bpe: try number(2), bitsPerSample: try number(3),
                                 entropyBitsPerSample: try number(4),
                                 metrics: try (lead..<(header.count - trail)).map(number),
                                 nondominated: nd == "true", bits: bits))

@@ -1,3 +1,4 @@
+import Basics
 import Allocation
 import FeatureData
 import Foundation
@@ -93,15 +94,15 @@ func miniModel(channels: Int, maxBits: Int) throws -> AllocationModel {
         let model = try miniModel(channels: 3, maxBits: 2)
         #expect(model.taskNames == ["left", "right", "sum_ge_10", "recon"])
         #expect(try model.taskWeights(nil) == [0.25, 0.25, 0.25, 0.25])
-        #expect(try model.taskWeights(TaskValues.parse("left=2, right=1", flag: "--weights")) == [2.0 / 3, 1.0 / 3, 0, 0])
-        #expect(try model.taskWeights(TaskValues.parse("recon=0.5", flag: "--weights")) == [0, 0, 0, 1])
-        #expect(throws: AllocationError.invalidInput("--weights: unknown task \"middle\" (the bundle's tasks: left, right, sum_ge_10, recon)")) {
-            try model.taskWeights(TaskValues.parse("left=1,middle=2", flag: "--weights"))
+        #expect(try model.taskWeights(TaskValues.parse("left=2, right=1", parameter: "weights")) == [2.0 / 3, 1.0 / 3, 0, 0])
+        #expect(try model.taskWeights(TaskValues.parse("recon=0.5", parameter: "weights")) == [0, 0, 0, 1])
+        #expect(throws: AllocationError.invalidInput(ParameterError.mention("weights") + ": unknown task \"middle\" (the bundle's tasks: left, right, sum_ge_10, recon)")) {
+            try model.taskWeights(TaskValues.parse("left=1,middle=2", parameter: "weights"))
         }
-        #expect(throws: AllocationError.self) { try model.taskWeights(TaskValues.parse("left=-1,right=2", flag: "--weights")) }
-        #expect(throws: AllocationError.self) { try model.taskWeights(TaskValues.parse("left=0", flag: "--weights")) }
+        #expect(throws: AllocationError.self) { try model.taskWeights(TaskValues.parse("left=-1,right=2", parameter: "weights")) }
+        #expect(throws: AllocationError.self) { try model.taskWeights(TaskValues.parse("left=0", parameter: "weights")) }
         for bad in ["left", "left=x", "=2", "left=1,left=2", "left=nan", "left=inf", ""] {
-            #expect(throws: AllocationError.self, "\(bad)") { try TaskValues.parse(bad, flag: "--weights") }
+            #expect(throws: ParameterError.self, "\(bad)") { try TaskValues.parse(bad, parameter: "weights") }
         }
         // a_c = Σ_t w_t ŝ_{t,c} sums to 1.
         let a = model.channelWeights(taskWeights: try model.taskWeights(nil))
@@ -165,7 +166,7 @@ func miniModel(channels: Int, maxBits: Int) throws -> AllocationModel {
         }
         guard case let .infeasible(task, message)? = named else { Issue.record("expected infeasible, got \(String(describing: named))"); return }
         #expect(task == "right")
-        #expect(message.hasPrefix("--epsilon right="))
+        #expect(ParameterError.render(message) { "--" + $0 }.hasPrefix("--epsilon right="))
         #expect(message.contains("infeasible"))
         // A budget that cannot carry a bound that is feasible on its own: GLPK decides.
         let jointly = #expect(throws: AllocationError.self) {

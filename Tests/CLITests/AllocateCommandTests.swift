@@ -76,13 +76,13 @@ struct AllocateCommandTests {
         (["--budget", "9", "--measure", "equal"], "above --max-bits 8"),
         (["--budget", "3", "--max-bits", "2", "--measure", "equal"], "above --max-bits 2"),
         (["--measure", "equal"], "--budget BPE is required"),
-        (["--budget", "2", "--measure", "loudness"], "--measure: \"loudness\""),
+        (["--budget", "2", "--measure", "loudness"], "The value 'loudness' is invalid for '--measure <measure>'"),
         (["--budget", "2", "--measure", "equal", "--weights", "left=1,middle=2"], "--weights: unknown task \"middle\""),
         (["--budget", "2", "--measure", "equal", "--weights", "left=-1,right=2"], "weights must not be negative"),
         (["--budget", "2", "--measure", "equal", "--weights", "left"], "is not task=value"),
         (["--measure", "equal", "--epsilon", "middle=0.1"], "--epsilon: unknown task \"middle\""),
         (["--measure", "equal", "--epsilon", "left=0.1", "--solver", "exact"], "needs --solver glpk"),
-        (["--budget", "2", "--measure", "equal", "--solver", "simplex"], "--solver: \"simplex\""),
+        (["--budget", "2", "--measure", "equal", "--solver", "simplex"], "The value 'simplex' is invalid for '--solver <solver>'. Please provide one of 'exact' and 'glpk'"),
         (["--budget", "2", "--measure", "equal", "-o", "/nonexistent/folder/alloc.json"], "-o /nonexistent/folder/alloc.json"),
     ])
     func badInput(arguments: [String], message: String) throws {

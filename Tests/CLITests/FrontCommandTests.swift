@@ -213,7 +213,7 @@ struct FrontCommandTests {
     @Test("bad input: error, exit ≠ 0, nothing in DIR touched", arguments: [
         (["--methods", "ilp-mi,ilp-magic"], "unknown method \"ilp-magic\""),
         (["--methods", "ilp-mi", "--budgets", ""], "--budgets"),
-        (["--methods", "ilp-mi", "--budgets", "3:1:1"], "--budgets 3:1:1: empty"),
+        (["--methods", "ilp-mi", "--budgets", "3:1:1"], "The value '3:1:1' is invalid for '--budgets <a:step:b>': empty"),
         (["--methods", "ilp-mi", "--budgets", "1:1:5", "--max-bits", "4"], "above --max-bits 4"),
         (["--methods", "nsga2", "--population", "7"], "--population 7"),
         (["--methods", "uniform", "--seeds", "1,x"], "--seeds"),

@@ -75,7 +75,7 @@ struct BundleMeasureTests {
         }
     }
 
-    @Test("k at least the smallest class: an error that names --neighbors and the task")
+    @Test("k at least the smallest class: an error that names the neighbours parameter and the task")
     func neighboursTooLarge() throws {
         var o = ImportanceOptions(measure: .mi)
         // Smallest output class on the mini fit split (numpy np.bincount(...).min()): left 84,
@@ -83,7 +83,7 @@ struct BundleMeasureTests {
         o.neighbours = 80
         #expect { try ImportanceCalculator.scores(bundle: Self.mini, options: o) } throws: { error in
             let text = "\(error)"
-            return text.contains("--neighbors 80") && text.contains("right") && text.contains("80 samples")
+            return text.contains("neighbours 80") && text.contains("right") && text.contains("80 samples")
         }
         o.neighbours = 79
         _ = try ImportanceCalculator.scores(bundle: Self.mini, options: o)

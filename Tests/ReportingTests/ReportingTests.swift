@@ -150,9 +150,9 @@ import Testing
 @Suite struct FrontTableTests {
     /// What front.csv holds is read back point for point (the format is defined in one place).
     @Test func csvRoundTrip() throws {
-        let p1 = FrontTable.Point(method: "ilp-mi", seed: 1, bpe: 0.25, bitsPerSample: 256, entropyBitsPerSample: 101.5,
+        let p1 = FrontPoint(method: "ilp-mi", seed: 1, bpe: 0.25, bitsPerSample: 256, entropyBitsPerSample: 101.5,
                                   metrics: [0.5, 12.25], nondominated: true, bits: [8, 0, 10, 3])
-        let p2 = FrontTable.Point(method: "nsga2", seed: 2, bpe: 1.0 / 3.0, bitsPerSample: 1024, entropyBitsPerSample: 800.125,
+        let p2 = FrontPoint(method: "nsga2", seed: 2, bpe: 1.0 / 3.0, bitsPerSample: 1024, entropyBitsPerSample: 800.125,
                                   metrics: [0.9, 20.5], nondominated: false, bits: [1, 2, 3, 4])
         let table = FrontTable(taskNames: ["left", "recon"], points: [p1, p2])
         let text = table.csv.text
@@ -177,11 +177,11 @@ import Testing
     /// Sweeps draw as lines through the first seed in rate order; NSGA-II as its non-dominated markers.
     @Test func chartSeriesFollowTheMethodKind() {
         let pts = [
-            FrontTable.Point(method: "ilp-mi", seed: 1, bpe: 2, bitsPerSample: 0, entropyBitsPerSample: 0, metrics: [0.9], nondominated: true, bits: [2]),
-            FrontTable.Point(method: "ilp-mi", seed: 1, bpe: 1, bitsPerSample: 0, entropyBitsPerSample: 0, metrics: [0.5], nondominated: true, bits: [1]),
-            FrontTable.Point(method: "ilp-mi", seed: 2, bpe: 1, bitsPerSample: 0, entropyBitsPerSample: 0, metrics: [0.4], nondominated: true, bits: [1]),
-            FrontTable.Point(method: "nsga2", seed: 1, bpe: 1, bitsPerSample: 0, entropyBitsPerSample: 0, metrics: [0.6], nondominated: true, bits: [1]),
-            FrontTable.Point(method: "nsga2", seed: 1, bpe: 2, bitsPerSample: 0, entropyBitsPerSample: 0, metrics: [0.3], nondominated: false, bits: [2]),
+            FrontPoint(method: "ilp-mi", seed: 1, bpe: 2, bitsPerSample: 0, entropyBitsPerSample: 0, metrics: [0.9], nondominated: true, bits: [2]),
+            FrontPoint(method: "ilp-mi", seed: 1, bpe: 1, bitsPerSample: 0, entropyBitsPerSample: 0, metrics: [0.5], nondominated: true, bits: [1]),
+            FrontPoint(method: "ilp-mi", seed: 2, bpe: 1, bitsPerSample: 0, entropyBitsPerSample: 0, metrics: [0.4], nondominated: true, bits: [1]),
+            FrontPoint(method: "nsga2", seed: 1, bpe: 1, bitsPerSample: 0, entropyBitsPerSample: 0, metrics: [0.6], nondominated: true, bits: [1]),
+            FrontPoint(method: "nsga2", seed: 1, bpe: 2, bitsPerSample: 0, entropyBitsPerSample: 0, metrics: [0.3], nondominated: false, bits: [2]),
         ]
         let chart = FrontChart.chart(title: "t", runs: [.init(label: nil, table: FrontTable(taskNames: ["left"], points: pts))],
                                      clean: ["left": 0.965], metricNames: ["left": "accuracy"])

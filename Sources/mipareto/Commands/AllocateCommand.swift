@@ -1,6 +1,7 @@
 import Allocation
 import ArgumentParser
 import Basics
+import Experiments
 import FeatureData
 import Foundation
 import Importance
@@ -43,31 +44,22 @@ struct AllocateCommand: ParsableCommand {
     var budget: Double?
 
     @Option(help: ArgumentHelp("Importance measure: mi, l1, l2, variance, entropy, random, taylor or equal.", valueName: "measure"))
-    var measure: String = ImportanceMeasure.mi.rawValue
+    var measure: ImportanceMeasure = .mi
 
-    @Option(help: ArgumentHelp("MI estimator (--measure mi): pooled, patch or binned.", valueName: "estimator"))
-    var estimator: String = MIEstimatorKind.pooled.rawValue
+    @OptionGroup var importance: ImportanceArguments
 
-    @Option(help: ArgumentHelp("What MI and Taylor importance are measured against: outputs (the network's own) or labels.", valueName: "target"))
-    var target: String = ImportanceTarget.outputs.rawValue
+    @Option(help: ArgumentHelp("Task weights of the budget form, task=w,… (normalised to sum 1; tasks not named get 0; default: equal).", valueName: "task=w,…"),
+            transform: ArgumentList.weights)
+    var weights: TaskValues?
 
-    @Option(help: ArgumentHelp("Seed of the random measure and of the MI estimators' noise.", valueName: "seed"))
-    var seed: UInt64 = 0
-
-    @Option(help: ArgumentHelp("k of the k-nearest-neighbour MI estimators.", valueName: "k"))
-    var neighbors: Int = 3
-
-    @Option(help: ArgumentHelp("Task weights of the budget form, task=w,… (normalised to sum 1; tasks not named get 0; default: equal).", valueName: "task=w,…"))
-    var weights: String?
-
-    @Option(help: ArgumentHelp("Select the ε form: per-task bounds on the relative distortion, task=v,… (tasks not named are unbounded).", valueName: "task=v,…"))
-    var epsilon: String?
+    @Option(help: ArgumentHelp("Select the ε form: per-task bounds on the relative distortion, task=v,… (tasks not named are unbounded).", valueName: "task=v,…"),
+            transform: ArgumentList.epsilon)
+    var epsilon: TaskValues?
 
     @Option(help: ArgumentHelp("exact (budget form, proven optimal; the default) or glpk (any form; the ε form always uses it).", valueName: "solver"))
-    var solver: String?
+    var solver: AllocationSolverChoice?
 
-    @Option(name: .customLong("max-bits"), help: ArgumentHelp("Largest bit depth of a channel (1…16).", valueName: "B"))
-    var maxBits: Int = 8
+    @OptionGroup var maxBits: MaxBitsOption
 
     @Option(help: ArgumentHelp("Stop GLPK after this many seconds and keep its best allocation.", valueName: "seconds"))
     var timeLimit: Double?
@@ -78,32 +70,13 @@ struct AllocateCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard ImportanceMeasure(rawValue: measure) != nil else {
-            throw ValidationError("--measure: \"\(measure)\" is not one of \(ImportanceMeasure.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        guard MIEstimatorKind(rawValue: estimator) != nil else {
-            throw ValidationError("--estimator: \"\(estimator)\" is not one of \(MIEstimatorKind.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        guard ImportanceTarget(rawValue: target) != nil else {
-            throw ValidationError("--target: \"\(target)\" is not one of outputs, labels")
-        }
-        guard neighbors >= 1 else { throw ValidationError("--neighbors \(neighbors): must be at least 1") }
-        guard (1...Quantiser.maximumBits).contains(maxBits) else {
-            throw ValidationError("--max-bits \(maxBits): must be 1…\(Quantiser.maximumBits)")
-        }
         if let budget {
-            guard budget.isFinite, budget >= 0 else { throw ValidationError("--budget \(JSONValue.number(budget).rendered()): must be a number of bits per element ≥ 0") }
-            guard budget <= Double(maxBits) else {
-                throw ValidationError("--budget \(JSONValue.number(budget).rendered()): above --max-bits \(maxBits) (every channel at \(maxBits) bits is \(maxBits) bits per element)")
-            }
+            try validating { try AllocationModel.checkBudget(budget, maxBits: maxBits.maxBits) }
         } else if epsilon == nil {
             throw ValidationError("--budget BPE is required (or --epsilon task=v,… for the ε form)")
         }
-        if let solver {
-            guard let choice = AllocationSolverChoice(rawValue: solver) else { throw ValidationError("--solver: \"\(solver)\" is not one of exact, glpk") }
-            if choice == .exact, epsilon != nil {
-                throw ValidationError("--solver exact solves the budget form only; the ε form (--epsilon) needs --solver glpk")
-            }
+        if solver == .exact, epsilon != nil {
+            throw ValidationError("--solver exact solves the budget form only; the ε form (--epsilon) needs --solver glpk")
         }
         if epsilon != nil, weights != nil {
             throw ValidationError("--weights applies to the budget form; with --epsilon each task has its own bound")
@@ -111,151 +84,61 @@ struct AllocateCommand: ParsableCommand {
         if let limit = timeLimit, !(limit > 0 && limit.isFinite) {
             throw ValidationError("--time-limit \(limit): must be a positive number of seconds")
         }
-        do {
-            _ = try weights.map { text throws(AllocationError) in try TaskValues.parse(text, flag: "--weights") }
-            _ = try epsilon.map { text throws(AllocationError) in try TaskValues.parse(text, flag: "--epsilon") }
-        } catch {
-            throw ValidationError(error.description)
-        }
         if let path = outputFile {
             // Checked before the work, so a typo does not cost a whole run.
-            var isDirectory: ObjCBool = false
-            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw ValidationError("-o \(path): the folder \(folder) does not exist")
-            }
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-                throw ValidationError("-o \(path): is a directory; give a file name")
-            }
+            let url = URL(fileURLWithPath: path)
+            let folder = url.deletingLastPathComponent()
+            guard folder.isExistingDirectory else { throw ValidationError("-o \(path): the folder \(folder.path) does not exist") }
+            if url.isExistingDirectory { throw ValidationError("-o \(path): is a directory; give a file name") }
         }
     }
 
     func run() throws {
-        var options = ImportanceOptions(measure: ImportanceMeasure(rawValue: measure)!)
-        options.estimator = MIEstimatorKind(rawValue: estimator)!
-        options.target = ImportanceTarget(rawValue: target)!
-        options.seed = seed
-        options.neighbours = neighbors
-        let weightValues = try weights.map { try TaskValues.parse($0, flag: "--weights") }
-        let epsilonValues = try epsilon.map { try TaskValues.parse($0, flag: "--epsilon") }
-
         let featureBundle = try FeatureBundle(directory: bundle)
+        // Task names are checked before the importance scores are computed.
         let taskNames = featureBundle.tasks.map(\.name)
-        do {
-            // Task names are checked before the importance scores are computed.
-            _ = try weightValues?.values(for: taskNames, flag: "--weights")
-            _ = try epsilonValues?.values(for: taskNames, flag: "--epsilon")
-        } catch {
-            throw ExitStatusError.invalidInput(error.description)
-        }
+        _ = try weights?.values(for: taskNames, parameter: "weights")
+        _ = try epsilon?.values(for: taskNames, parameter: "epsilon")
 
-        let allocator: Allocator
+        let allocator = try Allocator(bundle: featureBundle, importance: importance.options(measure: measure), maxBits: maxBits.maxBits)
+        let glpk = GLPKSolver(timeLimit: timeLimit)
+        if timeLimit != nil, epsilon == nil, (solver ?? .exact) == .exact, !output.quiet {
+            CommandLineTool.printWarning("--time-limit applies to GLPK only; the exact solver always finishes")
+        }
         let result: AllocationResult
-        do {
-            allocator = try Allocator(bundle: featureBundle, importance: options, maxBits: maxBits)
-            let glpk = GLPKSolver(timeLimit: timeLimit)
-            if timeLimit != nil, epsilonValues == nil, (solver ?? "exact") == "exact", !output.quiet {
-                CommandLineTool.printWarning("--time-limit applies to GLPK only; the exact solver always finishes")
-            }
-            if let epsilonValues {
-                result = try allocator.allocate(epsilon: epsilonValues, budget: budget, glpk: glpk)
+        do throws(AllocationError) {
+            if let epsilon {
+                result = try allocator.allocate(epsilon: epsilon, budget: budget, glpk: glpk)
             } else {
-                result = try allocator.allocate(budget: budget!, weights: weightValues,
-                                                solver: AllocationSolverChoice(rawValue: solver ?? "exact")!, glpk: glpk)
+                result = try allocator.allocate(budget: budget!, weights: weights, solver: solver ?? .exact, glpk: glpk)
             }
-        } catch let error as AllocationError {
-            switch error {
-            case let .infeasible(task, message):
-                if output.json {
-                    var members: [(String, JSONValue)] = [("status", .string("infeasible"))]
-                    if let task { members.append(("task", .string(task))) }
-                    members.append(("message", .string(message)))
-                    print(JSONValue.object(members).rendered(pretty: true))
-                }
-                throw ExitStatusError.infeasible(message)
-            case let .invalidInput(message):
-                throw ExitStatusError.invalidInput(message)
-            case let .solverFailed(message):
-                throw ExitStatusError(message: message, status: 1)
-            }
+        } catch {
+            if case let .infeasible(task, _) = error, output.json { Self.printInfeasible(task: task, error) }
+            throw error
         }
 
         let clock = ContinuousClock()
         let scoringStart = clock.now
         let quantiser = Quantiser(fitOf: featureBundle)
-        let scorer = Scorer(bundle: featureBundle, split: .eval, quantiser: quantiser)
-        let evaluation = scorer.score(bits: result.bits)
+        let evaluation = Scorer(bundle: featureBundle, split: .eval, quantiser: quantiser).score(bits: result.bits)
         let rate = Rate(bits: result.bits, quantiser: quantiser, features: featureBundle.features(for: .eval))
-        let elapsed = (clock.now - scoringStart).components
-        let scoringSeconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
+        let scoringSeconds = (clock.now - scoringStart).seconds
 
-        let document = Self.json(bundle: featureBundle, allocator: allocator, result: result, budget: budget,
-                                 weights: weightValues, epsilon: epsilonValues, maxBits: maxBits,
-                                 rate: rate, evaluation: evaluation, scoringSeconds: scoringSeconds)
+        let document = AllocationDocument.json(bundle: featureBundle, allocator: allocator, result: result, budget: budget,
+                                               weights: weights, epsilon: epsilon, maxBits: maxBits.maxBits,
+                                               rate: rate, evaluation: evaluation, scoringSeconds: scoringSeconds)
         if let path = outputFile {
-            do {
-                try AtomicFile.write(document.rendered(pretty: true) + "\n", to: URL(fileURLWithPath: path))
-            } catch {
-                throw ExitStatusError.invalidInput("\(error)")
-            }
+            try AtomicFile.write(document.rendered(pretty: true) + "\n", to: URL(fileURLWithPath: path))
         }
         output.emit(json: document, text: text(featureBundle, allocator, result, rate, evaluation))
     }
 
-    static func json(bundle: FeatureBundle, allocator: Allocator, result: AllocationResult, budget: Double?,
-                     weights: TaskValues?, epsilon: TaskValues?, maxBits: Int, rate: Rate,
-                     evaluation: Evaluation, scoringSeconds: Double) -> JSONValue {
-        let taskNames = allocator.model.taskNames
-        let scores = allocator.scores
-        var members: [(String, JSONValue)] = [
-            ("bundle", .string(bundle.name)),
-            ("split", .string(Split.eval.rawValue)),
-            ("form", .string(result.form.rawValue)),
-            ("measure", .string(scores.measure.rawValue)),
-        ]
-        if let estimator = scores.estimator { members.append(("estimator", .string(estimator.rawValue))) }
-        members.append(("budget", budget.map { .number($0) } ?? .null))
-        members.append(("maxBits", .int(maxBits)))
-        if let w = result.taskWeights {
-            members.append(("weights", .object(zip(taskNames, w).map { ($0, .number($1)) })))
-        }
-        if let epsilon {
-            members.append(("epsilon", .object(epsilon.entries.map { ($0.task, .number($0.value)) })))
-        }
-        members += [
-            ("bits", .ints(result.bits)),
-            ("rate", .object([
-                ("bitsPerSample", .number(rate.bitsPerSample)),
-                ("bpe", .number(rate.bpe)),
-                ("entropyBitsPerSample", .number(rate.entropyBitsPerSample)),
-                ("sideInformationBits", .int(rate.sideInformationBits)),
-                ("maxBitsPerSample", .number(result.maxRate)),
-            ])),
-            ("objective", .number(result.objective)),
-            ("distortion", .object(zip(taskNames, result.taskDistortions).map { ($0, .number($1)) })),
-        ]
-        var solverMembers: [(String, JSONValue)] = [
-            ("name", .string(result.solution.solver)),
-            ("status", .string(result.solution.status.rawValue)),
-            ("optimal", .bool(result.solution.optimal)),
-            ("seconds", .number(result.solution.seconds)),
-        ]
-        if let bound = result.solution.lowerBound { solverMembers.append(("lowerBound", .number(bound))) }
-        solverMembers.append(("message", .string(result.solution.message)))
-        members += [
-            ("solver", .object(solverMembers)),
-            ("metrics", .object(evaluation.tasks.map { ($0.name, .number($0.metric)) })),
-            ("details", .object(evaluation.tasks.map { task in
-                (task.name, .object(task.details.map { ($0.key, .number($0.value)) }))
-            })),
-            ("timings", .object([
-                ("importanceSeconds", .number(allocator.importanceSeconds)),
-                ("distortionTableSeconds", .number(allocator.tableSeconds)),
-                ("solveSeconds", .number(result.solution.seconds)),
-                ("scoringSeconds", .number(scoringSeconds)),
-            ])),
-        ]
-        return .object(members)
+    /// With `--json`, an infeasible ε form still prints one JSON object.
+    static func printInfeasible(task: String?, _ error: AllocationError) {
+        var members: [(String, JSONValue)] = [("status", .string("infeasible"))]
+        if let task { members.append(("task", .string(task))) }
+        members.append(("message", .string(error.message(flag: Flags.name))))
+        print(JSONValue.object(members).rendered(pretty: true))
     }
 
     func text(_ b: FeatureBundle, _ allocator: Allocator, _ result: AllocationResult, _ rate: Rate, _ evaluation: Evaluation) -> String {
@@ -263,7 +146,7 @@ struct AllocateCommand: ParsableCommand {
         var out = "\(b.name): \(allocator.scores.measure.rawValue) importance, "
         switch result.form {
         case .epsilon:
-            out += "ε form (least rate with " + (epsilon ?? "") + (budget.map { ", budget \(JSONValue.number($0).rendered()) bpe" } ?? "") + ")\n"
+            out += "ε form (least rate with " + (epsilon?.text ?? "") + (budget.map { ", budget \(JSONValue.number($0).rendered()) bpe" } ?? "") + ")\n"
         default:
             let w = (result.taskWeights ?? []).map { String(format: "%.3g", $0) }
             out += "budget \(JSONValue.number(budget ?? 0).rendered()) bits per element, weights " + zip(names, w).map { "\($0)=\($1)" }.joined(separator: " ") + "\n"

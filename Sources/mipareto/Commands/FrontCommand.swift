@@ -1,11 +1,7 @@
-import Allocation
 import ArgumentParser
-import Basics
+import Experiments
 import FeatureData
 import Foundation
-import Importance
-import MultiObjective
-import Reporting
 
 /// `mipareto front BUNDLE --methods … -o DIR`: rate-vs-metric fronts of every method, on `report`.
 struct FrontCommand: ParsableCommand {
@@ -27,7 +23,7 @@ struct FrontCommand: ParsableCommand {
 
         Honest evaluation: every point of every method is scored on the `report` split (odd eval \
         samples), which NSGA-II never sees; `mipareto evaluate BUNDLE --split report --allocation F` \
-        re-scores any point. Hypervolume (DESIGN.md): objectives bpe/max-bits and per task \
+        re-scores any point. Hypervolume (docs/guide.md): objectives bpe/max-bits and per task \
         1 − metric/clean, reference point (1, …, 1), exact. Seeded methods (nsga2, and measures \
         with randomness: random, mi) run once per --seeds value; ilp-mi is compared with every \
         other method by a paired Wilcoxon signed-rank test over seeds (meaningful from 6 seeds).
@@ -50,17 +46,17 @@ struct FrontCommand: ParsableCommand {
     @Argument(help: "The bundle directory (the folder holding bundle.json).")
     var bundle: String
 
-    @Option(help: ArgumentHelp("Comma-separated methods (see above).", valueName: "m,…"))
-    var methods: String
+    @Option(help: ArgumentHelp("Comma-separated methods (see above).", valueName: "m,…"), transform: argument(FrontMethod.parseList))
+    var methods: [FrontMethod]
 
-    @Option(help: ArgumentHelp("Budgets of the ilp-*/twolevel-* sweeps in bits per element: a:step:b or a list (default 0.25:0.25:max-bits).", valueName: "a:step:b"))
-    var budgets: String?
+    @Option(help: ArgumentHelp("Budgets of the ilp-*/twolevel-* sweeps in bits per element: a:step:b or a list (default 0.25:0.25:max-bits).", valueName: "a:step:b"),
+            transform: argument(BudgetGrid.parse))
+    var budgets: [Double]?
 
-    @Option(name: .customLong("max-bits"), help: ArgumentHelp("Largest bit depth of a channel (1…16).", valueName: "B"))
-    var maxBits: Int = 8
+    @OptionGroup var maxBits: MaxBitsOption
 
-    @Option(help: ArgumentHelp("Comma-separated seeds; seeded methods run once per seed.", valueName: "s,…"))
-    var seeds: String = "1"
+    @Option(help: ArgumentHelp("Comma-separated seeds; seeded methods run once per seed.", valueName: "s,…"), transform: argument(FrontSettings.parseSeeds))
+    var seeds: [Int] = [1]
 
     @Option(help: ArgumentHelp("NSGA-II population (even, ≥ 4).", valueName: "P"))
     var population: Int = FrontSettings.defaultPopulation
@@ -82,170 +78,39 @@ struct FrontCommand: ParsableCommand {
 
     @OptionGroup var outputOptions: OutputOptions
 
-    func validate() throws {
-        if checkpoint != nil && resume != nil { throw ValidationError("give --checkpoint DIR or --resume DIR, not both") }
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory), !isDirectory.boolValue {
-            throw ValidationError("--output \(output): is a file, not a folder")
+    /// The run's settings, checked once (here, before any work).
+    var settings: FrontSettings {
+        get throws {
+            try FrontSettings(methods: methods, budgets: budgets, maxBits: maxBits.maxBits, seeds: seeds, population: population,
+                              generations: generations, seedFromILP: seedFromILP).validated()
         }
-        _ = try settings()
     }
 
-    func settings() throws -> FrontSettings {
-        do {
-            let parsed = try FrontMethod.parseList(methods)
-            let budgetList = try budgets.map { text throws(AllocationError) in try FrontSettings.parseBudgets(text) }
-                ?? (try FrontSettings.parseBudgets("0.25:0.25:\(maxBits)"))
-            let settings = FrontSettings(methods: parsed, budgets: budgetList, maxBits: maxBits, seeds: try FrontSettings.parseSeeds(seeds),
-                                         population: population, generations: generations, seedFromILP: seedFromILP)
-            try settings.validate()
-            return settings
-        } catch {
-            throw ValidationError("\(error)")
-        }
+    func validate() throws {
+        if checkpoint != nil && resume != nil { throw ValidationError("give --checkpoint DIR or --resume DIR, not both") }
+        try OutputFolder.check(output)
+        try validating { _ = try settings }
     }
 
     func run() throws {
-        let settings = try settings()
+        let settings = try settings
         let featureBundle = try FeatureBundle(directory: bundle)
-        let result: FrontResult
-        do {
-            let runner = try FrontRunner(bundle: featureBundle, settings: settings)
-            let identity = FrontCheckpoint.Identity(bundle: featureBundle.name, fingerprint: FrontCheckpoint.fingerprint(of: featureBundle), settings: settings)
-            let store: FrontCheckpoint?
-            if let resume {
-                store = try FrontCheckpoint(resuming: URL(fileURLWithPath: resume), identity: identity)
-            } else if let checkpoint {
-                store = try FrontCheckpoint(creating: URL(fileURLWithPath: checkpoint), identity: identity)
-            } else {
-                store = nil
-            }
-            let bar = ProgressLine(enabled: !outputOptions.quiet && isatty(STDERR_FILENO) != 0)
-            result = try runner.run(checkpoint: store, progress: bar.show)
-            bar.finish()
-        } catch let error as ExitStatusError {
-            throw error
-        } catch {
-            // Library errors here are about the input (settings, bundle, checkpoint): exit 2.
-            throw ExitStatusError.invalidInput("\(error)")
+        let runner = try FrontRunner(bundle: featureBundle, settings: settings)
+        let identity = FrontCheckpoint.Identity(bundle: featureBundle.name, fingerprint: FrontCheckpoint.fingerprint(of: featureBundle), settings: settings)
+        let store = try resume.map { try FrontCheckpoint(resuming: URL(fileURLWithPath: $0), identity: identity) }
+            ?? checkpoint.map { try FrontCheckpoint(creating: URL(fileURLWithPath: $0), identity: identity) }
+        let bar = outputOptions.progress("front")
+        let result = try runner.run(checkpoint: store) { p in
+            var detail = "seed \(p.seed) (\(p.seedIndex + 1)/\(p.seedCount)) \(p.method)"
+            if let g = p.generation { detail += " generation \(g)/\(p.generations)" }
+            bar.update(fraction: p.fraction, detail: detail)
         }
-
-        // Every file is made before any is written; then each is written atomically.
-        let summary = Self.summary(result)
-        let frontTable = Self.table(result)
-        var files: [(String, String)] = [
-            ("front.csv", frontTable.csv.text),
-            ("summary.json", summary.rendered(pretty: true) + "\n"),
-            ("front.svg", FrontChart.chart(title: Self.chartTitle(result),
-                                           runs: [FrontChart.Run(label: nil, table: Self.firstSeed(frontTable, result))],
-                                           clean: Dictionary(uniqueKeysWithValues: zip(result.taskNames, result.clean)),
-                                           metricNames: Dictionary(uniqueKeysWithValues: zip(result.taskNames, result.metricNames))).svg()),
-        ]
-        if let mi = result.miScores {
-            files.append(("importance.svg", ImportanceCommand.heatMap(mi, bundle: result.bundle).svg()))
-        }
-        if let chart = Self.selectChart(result) { files.append(("select.svg", chart.svg())) }
-        let directory = URL(fileURLWithPath: output)
-        do { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
-            throw ExitStatusError.invalidInput("--output \(output): cannot create the folder: \(error.localizedDescription)")
-        }
-        for (name, text) in files {
-            do { try AtomicFile.write(text, to: directory.appendingPathComponent(name)) } catch {
-                throw ExitStatusError(message: "\(error)", status: 1)
-            }
-        }
-        outputOptions.emit(json: summary, text: text(result, files: files.map(\.0)))
+        bar.finish()
+        // Every file is made before any is written.
+        let files = FrontReport.files(result)
+        try OutputFolder.write(files, to: output)
+        outputOptions.emit(json: FrontReport.summary(result), text: text(result, files: files.map(\.name)))
     }
-
-    // MARK: - Files
-
-    static func table(_ r: FrontResult) -> FrontTable {
-        FrontTable(taskNames: r.taskNames, points: r.points.map { p in
-            FrontTable.Point(method: p.method, seed: p.seed, bpe: p.bpe, bitsPerSample: p.bitsPerSample,
-                             entropyBitsPerSample: p.entropyBitsPerSample, metrics: p.metrics, nondominated: p.nondominated, bits: p.bits)
-        })
-    }
-
-    /// The chart shows one seed: ten seeds of NSGA-II clouds would hide every other curve
-    /// (`mipareto report DIR` replots every seed of front.csv).
-    static func firstSeed(_ table: FrontTable, _ r: FrontResult) -> FrontTable {
-        FrontTable(taskNames: table.taskNames, points: table.points.filter { $0.seed == r.settings.seeds[0] })
-    }
-
-    static func chartTitle(_ r: FrontResult) -> String {
-        let seeds = r.settings.seeds.count > 1 ? ", seed \(r.settings.seeds[0]) of \(r.settings.seeds.count)" : ""
-        return "\(r.bundle): rate vs task metric (report split, \(r.reportSamples) samples\(seeds))"
-    }
-
-    static func summary(_ r: FrontResult) -> JSONValue {
-        let comparisons: [(String, JSONValue)] = r.comparisons.map { entry in
-            (entry.method, .object([
-                ("wilcoxonP", entry.comparison.wilcoxonP.map { .number($0) } ?? .null),
-                ("seeds", .int(entry.comparison.seeds)),
-                ("meanDifference", .number(entry.comparison.meanDifference)),
-            ]))
-        }
-        var members: [(String, JSONValue)] = [
-            ("bundle", .string(r.bundle)),
-            ("split", .string("report")),
-            ("samples", .int(r.reportSamples)),
-            ("clean", .object(zip(r.taskNames, r.clean).map { ($0, .number($1)) })),
-            ("metricNames", .object(zip(r.taskNames, r.metricNames).map { ($0, .string($1)) })),
-            ("maxBits", .int(r.settings.maxBits)),
-            ("seeds", .ints(r.settings.seeds)),
-            ("budgets", .numbers(r.settings.budgets)),
-            ("methods", .object(r.methods.map { m in
-                (m.name, .object([
-                    ("hypervolume", .number(m.hypervolume)),
-                    ("hypervolumeSd", .number(m.hypervolumeSD)),
-                    ("hypervolumePerSeed", .numbers(m.hypervolumePerSeed)),
-                    ("points", .int(m.points)),
-                    ("front", .array(m.front.map { .numbers($0) })),
-                ]))
-            })),
-            ("comparisons", .object(comparisons)),
-        ]
-        members.append(("comparisonsNote", .string(comparisonNote(r))))
-        if r.settings.methods.contains("nsga2") {
-            members.append(("nsga2", .object([
-                ("population", .int(r.settings.population)),
-                ("generations", .int(r.settings.generations)),
-                ("seedFromIlp", .bool(r.settings.seedFromILP)),
-                ("searchSplit", .string("search")),
-            ])))
-        }
-        return .object(members)
-    }
-
-    static func comparisonNote(_ r: FrontResult) -> String {
-        guard r.settings.methods.contains("ilp-mi") else { return "no comparisons: ilp-mi did not run" }
-        let n = r.settings.seeds.count
-        var note = "paired Wilcoxon signed-rank test (two-sided) of ilp-mi's hypervolume against each method over \(n) seed\(n == 1 ? "" : "s"); null p: every difference is 0"
-        if n < FrontAnalysis.seedsForSignificance {
-            note += "; with fewer than \(FrontAnalysis.seedsForSignificance) seeds no p-value can fall below 0.05, so these are not evidence either way"
-        }
-        return note
-    }
-
-    /// One panel per task: the metric against the number of channels kept at --max-bits, one line per
-    /// select-* method (first seed), clean dashed.
-    static func selectChart(_ r: FrontResult) -> Chart? {
-        let selects = r.settings.methods.filter { $0.hasPrefix("select-") }
-        guard !selects.isEmpty else { return nil }
-        let first = r.settings.seeds[0]
-        let panels = r.taskNames.enumerated().map { t, task in
-            ChartPanel(title: task, xLabel: "channels kept at \(r.settings.maxBits) bits (k)", yLabel: FrontChartLabel.axis(r.metricNames[t]),
-                       series: selects.map { name in
-                           let pts = r.points.filter { $0.method == name && $0.seed == first }
-                               .map { p in (x: Double(p.bits.filter { $0 > 0 }.count), y: p.metrics[t]) }
-                           return ChartSeries(name: name, points: pts, style: .lineAndMarkers)
-                       },
-                       referenceLines: [ReferenceLine(y: r.clean[t], label: "clean")])
-        }
-        return Chart(title: "\(r.bundle): hard selection on report (top-k channels at \(r.settings.maxBits) bits, the rest dropped)", panels: panels)
-    }
-
-    // MARK: - Text
 
     func text(_ r: FrontResult, files: [String]) -> String {
         let s = r.settings
@@ -281,42 +146,5 @@ struct FrontCommand: ParsableCommand {
         out += "wrote " + files.map { dir + $0 }.joined(separator: ", ") + "\n"
         out += "re-score a point: mipareto evaluate \(bundle) --split report --allocation FILE (FILE: {\"bits\": [the row's bits, split at -]})\n"
         return out
-    }
-}
-
-/// Axis labels with units, as FrontChart writes them.
-enum FrontChartLabel {
-    static func axis(_ metric: String) -> String {
-        switch metric {
-        case "psnr": return "PSNR [dB]"
-        case "miou": return "mIoU"
-        default: return metric
-        }
-    }
-}
-
-/// A one-line progress display on stderr (only when enabled: a terminal and no --quiet).
-final class ProgressLine: @unchecked Sendable {
-    let enabled: Bool
-    private var shown = false
-    init(enabled: Bool) { self.enabled = enabled }
-
-    func show(_ p: FrontProgress) {
-        guard enabled else { return }
-        let width = 24
-        let perSeed = Double(p.methodCount)
-        var done = Double(p.seedIndex) * perSeed + Double(p.methodIndex)
-        if let g = p.generation { done += Double(g) / Double(max(1, p.generations)) }
-        let fraction = min(1, done / (Double(p.seedCount) * perSeed))
-        let filled = Int(fraction * Double(width))
-        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        var line = "\rfront [\(bar)] seed \(p.seed) (\(p.seedIndex + 1)/\(p.seedCount)) \(p.method)"
-        if let g = p.generation { line += " generation \(g)/\(p.generations)" }
-        FileHandle.standardError.write(Data((line + "\u{1B}[K").utf8))
-        shown = true
-    }
-
-    func finish() {
-        if enabled && shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
 }

@@ -1,64 +1,9 @@
 import ArgumentParser
 import Basics
+import Experiments
 import FeatureData
 import Foundation
 import Importance
-import Reporting
-
-extension ImportanceMeasure: ExpressibleByArgument {}
-extension MIEstimatorKind: ExpressibleByArgument {}
-extension ChannelReduction: ExpressibleByArgument {}
-extension ImportanceTarget: ExpressibleByArgument {}
-
-/// The options of the importance measures, shared by `importance` and `select`.
-struct ImportanceArguments: ParsableArguments {
-    @Option(help: ArgumentHelp("MI estimator: pooled (a channel's spatial mean, k-NN), patch (the paper's patch vectors against the aligned, clustered output) or binned (equal-frequency bins).", valueName: "E"))
-    var estimator: MIEstimatorKind = .pooled
-
-    @Option(help: ArgumentHelp("What mi and taylor measure against: outputs (the network's own predictions, the paper's choice) or labels (ground truth).", valueName: "T"))
-    var target: ImportanceTarget = .outputs
-
-    @Option(help: "Seed of every random draw (tie-breaking noise, k-means, the random baseline).")
-    var seed: UInt64 = 0
-
-    @Option(name: .customLong("neighbors"), help: ArgumentHelp("k of the k-nearest-neighbour MI estimators; must be smaller than every class.", valueName: "k"))
-    var neighbours: Int = 3
-
-    @Option(help: ArgumentHelp("How the pooled and binned estimators reduce a channel's H×W map per sample: mean, max or rms.", valueName: "R"))
-    var reduce: ChannelReduction = .mean
-
-    @Option(help: ArgumentHelp("Patch size of the patch estimator, HxW (must tile the map; default: the whole map when it is at most 8x8, else 4x4).", valueName: "HxW"))
-    var patch: String?
-
-    @Option(help: ArgumentHelp("k-means clusters that turn a dense task's outputs (segmentation, reconstruction) into symbols.", valueName: "K"))
-    var clusters: Int = OutputClustering.defaultClusters
-
-    func validate() throws {
-        guard neighbours >= 1 else { throw ValidationError("--neighbors must be at least 1 (got \(neighbours))") }
-        guard clusters >= 1 else { throw ValidationError("--clusters must be at least 1 (got \(clusters))") }
-        if let patch { _ = try Self.patchSize(patch) }
-    }
-
-    static func patchSize(_ text: String) throws -> PatchSize {
-        let parts = text.lowercased().split(separator: "x")
-        guard parts.count == 2, let h = Int(parts[0]), let w = Int(parts[1]), h >= 1, w >= 1 else {
-            throw ValidationError("--patch: \"\(text)\" is not HxW with positive integers (e.g. 2x2)")
-        }
-        return PatchSize(height: h, width: w)
-    }
-
-    func options(measure: ImportanceMeasure) throws -> ImportanceOptions {
-        var o = ImportanceOptions(measure: measure)
-        o.estimator = estimator
-        o.target = target
-        o.seed = seed
-        o.neighbours = neighbours
-        o.reduce = reduce
-        o.patch = try patch.map(Self.patchSize)
-        o.clusters = clusters
-        return o
-    }
-}
 
 /// `mipareto importance BUNDLE --measure M …`: one score per task per channel.
 struct ImportanceCommand: ParsableCommand {
@@ -104,41 +49,13 @@ struct ImportanceCommand: ParsableCommand {
 
     func run() throws {
         let featureBundle = try FeatureBundle(directory: bundle)
-        let options = try importance.options(measure: measure)
+        let options = importance.options(measure: measure)
         let scores = try ImportanceCalculator.scores(bundle: featureBundle, options: options)
         if let output {
-            let url = URL(fileURLWithPath: output)
-            if output.hasSuffix(".csv") {
-                try AtomicFile.write(Self.csv(scores).text, to: url)
-            } else {
-                try AtomicFile.write(Self.heatMap(scores, bundle: featureBundle.name).svg(), to: url)
-            }
+            let contents = output.hasSuffix(".csv") ? ImportanceReport.csv(scores).text : ImportanceReport.heatMap(scores, bundle: featureBundle.name).svg()
+            try AtomicFile.write(contents, to: URL(fileURLWithPath: output))
         }
-        let document = JSONValue.object([
-            ("bundle", .string(featureBundle.name)),
-            ("measure", .string(scores.measure.rawValue)),
-            ("estimator", scores.estimator.map { .string($0.rawValue) } ?? .null),
-            ("target", .string(options.target.rawValue)),
-            ("scores", .object(zip(scores.taskNames, scores.scores).map { ($0, .numbers($1)) })),
-        ])
-        outputOptions.emit(json: document, text: text(scores, bundle: featureBundle.name))
-    }
-
-    static func label(_ scores: ImportanceScores) -> String {
-        scores.estimator.map { "\(scores.measure.rawValue) (\($0.rawValue))" } ?? scores.measure.rawValue
-    }
-
-    static func csv(_ scores: ImportanceScores) -> CSVTable {
-        var table = CSVTable(header: ["channel", "task", "measure", "score"])
-        for (task, row) in zip(scores.taskNames, scores.scores) {
-            for (c, value) in row.enumerated() { table.append([String(c), task, scores.measure.rawValue, CSVTable.number(value)]) }
-        }
-        return table
-    }
-
-    static func heatMap(_ scores: ImportanceScores, bundle: String) -> HeatMap {
-        HeatMap(title: "\(bundle): \(label(scores)) importance per channel (each task scaled to its maximum)",
-                rowLabel: "channel", columnNames: scores.taskNames, values: scores.scores)
+        outputOptions.emit(json: ImportanceReport.json(scores, bundle: featureBundle.name, target: options.target), text: text(scores, bundle: featureBundle.name))
     }
 
     func text(_ scores: ImportanceScores, bundle: String) -> String {
@@ -149,9 +66,9 @@ struct ImportanceCommand: ParsableCommand {
             default: return "score"
             }
         }()
-        var out = "\(bundle): \(Self.label(scores)) importance, \(scores.scores.first?.count ?? 0) channels, fit split (\(unit)); top channels per task:\n"
+        var out = "\(bundle): \(ImportanceReport.label(scores)) importance, \(scores.scores.first?.count ?? 0) channels, fit split (\(unit)); top channels per task:\n"
         let rows = zip(scores.taskNames, scores.scores).map { task, row -> [String] in
-            let top = HardSelection.ranking(row).prefix(8).map { String(format: "%d (%.3g)", $0, row[$0]) }
+            let top = ChannelRanking.order(row).prefix(8).map { String(format: "%d (%.3g)", $0, row[$0]) }
             return [task, top.joined(separator: "  ")]
         }
         out += TextTable.render(header: ["task", "channel (score), most important first"], rows: rows)

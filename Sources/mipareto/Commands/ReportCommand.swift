@@ -1,5 +1,6 @@
 import ArgumentParser
 import Basics
+import Experiments
 import Foundation
 import Reporting
 
@@ -47,30 +48,3 @@ struct ReportCommand: ParsableCommand {
     }
 }
 
-/// What `report` needs from a `front` output folder.
-struct SavedFront {
-    var table: FrontTable
-    var clean: [String: Double] = [:]
-    var metricNames: [String: String] = [:]
-    var bundle: String?
-
-    init(directory: String) throws {
-        let dir = URL(fileURLWithPath: directory)
-        let csvURL = dir.appendingPathComponent("front.csv")
-        guard let csvData = FileManager.default.contents(atPath: csvURL.path) else {
-            throw ExitStatusError.invalidInput("\(csvURL.path): missing (is \(directory) a `mipareto front` output folder?)")
-        }
-        table = try FrontTable(csvText: String(decoding: csvData, as: UTF8.self), source: csvURL.path)
-        let summaryURL = dir.appendingPathComponent("summary.json")
-        if let data = FileManager.default.contents(atPath: summaryURL.path) {
-            guard let summary = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw ExitStatusError.invalidInput("\(summaryURL.path): not a JSON object")
-            }
-            for (task, value) in summary["clean"] as? [String: Any] ?? [:] {
-                if let v = value as? Double { clean[task] = v } else if let v = value as? Int { clean[task] = Double(v) }
-            }
-            metricNames = summary["metricNames"] as? [String: String] ?? [:]
-            bundle = summary["bundle"] as? String
-        }
-    }
-}

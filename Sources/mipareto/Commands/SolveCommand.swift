@@ -29,15 +29,11 @@ struct SolveCommand: ParsableCommand {
         """
     )
 
-    enum SolverChoice: String, ExpressibleByArgument, CaseIterable {
-        case exact, glpk
-    }
-
     @Argument(help: ArgumentHelp("The problem file (JSON, see above).", valueName: "problem.json"))
     var problemFile: String
 
     @Option(help: "exact or glpk (default: exact for the budget form, glpk when the file has constraints).")
-    var solver: SolverChoice?
+    var solver: AllocationSolverChoice?
 
     @Option(help: ArgumentHelp("Stop GLPK after this many seconds and report the best allocation found.", valueName: "seconds"))
     var timeLimit: Double?

@@ -1,6 +1,6 @@
 import Allocation
 import ArgumentParser
-import Basics
+import Experiments
 import FeatureData
 import Foundation
 import Importance
@@ -44,20 +44,19 @@ struct WeightsCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Rate budget in bits per element (0…max-bits), the same for every allocation.", valueName: "bpe"))
     var budget: Double
 
-    @Option(help: ArgumentHelp("Comma-separated measures to compare: \(ImportanceMeasure.allCases.map(\.rawValue).joined(separator: ", ")). The first named wins ties.", valueName: "M,…"))
-    var measures: String = "mi,l1,variance,random,equal"
+    @Option(help: ArgumentHelp("Comma-separated measures to compare: \(ImportanceMeasure.allCases.map(\.rawValue).joined(separator: ", ")). The first named wins ties.", valueName: "M,…"),
+            transform: argument(ArgumentList.measures))
+    var measures: [ImportanceMeasure] = [.mi, .l1, .variance, .random, .equal]
 
     @Option(help: ArgumentHelp("Grid divisions H: weights are multiples of 1/H (default: 10 for 2–3 tasks, else the smallest giving ≥ 50 points).", valueName: "H"))
     var divisions: Int?
 
-    @Option(help: ArgumentHelp("Weigh only these tasks, e.g. left,right (default: every task).", valueName: "t,…"))
-    var tasks: String?
+    @Option(help: ArgumentHelp("Weigh only these tasks, e.g. left,right (default: every task).", valueName: "t,…"), transform: ArgumentList.names)
+    var tasks: [String]?
 
-    @Option(help: ArgumentHelp("Samples to score: eval, fit, search (even eval samples) or report (odd eval samples).", valueName: "split"))
-    var split: String = Split.eval.rawValue
+    @OptionGroup var split: SplitOption
 
-    @Option(name: .customLong("max-bits"), help: ArgumentHelp("Largest bit depth of a channel (1…16).", valueName: "B"))
-    var maxBits: Int = 8
+    @OptionGroup var maxBits: MaxBitsOption
 
     @OptionGroup var importance: ImportanceArguments
 
@@ -70,121 +69,46 @@ struct WeightsCommand: ParsableCommand {
     static let largestGrid = 20_000
 
     func validate() throws {
-        _ = try MeasureList.parse(measures)
-        guard Split(rawValue: split) != nil else { throw ValidationError("--split: \"\(split)\" is not one of eval, fit, search, report") }
-        guard (1...Quantiser.maximumBits).contains(maxBits) else {
-            throw ValidationError("--max-bits \(maxBits): must be 1…\(Quantiser.maximumBits)")
-        }
-        guard budget.isFinite, budget >= 0 else { throw ValidationError("--budget \(JSONValue.number(budget).rendered()): must be a number of bits per element ≥ 0") }
-        guard budget <= Double(maxBits) else {
-            throw ValidationError("--budget \(JSONValue.number(budget).rendered()): above --max-bits \(maxBits) (every channel at \(maxBits) bits is \(maxBits) bits per element)")
-        }
+        try validating { try AllocationModel.checkBudget(budget, maxBits: maxBits.maxBits) }
         if let divisions, divisions < 1 { throw ValidationError("--divisions \(divisions): must be at least 1") }
-        if let output {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory), !isDirectory.boolValue {
-                throw ValidationError("-o \(output): is a file; give a folder for weights.csv and weights.svg")
-            }
-        }
+        if let output { try OutputFolder.check(output) }
     }
 
     func run() throws {
-        let measureList = try MeasureList.parse(measures)
-        let chosenSplit = Split(rawValue: split)!
         let featureBundle = try FeatureBundle(directory: bundle)
-        let taskNames = tasks.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? featureBundle.tasks.map(\.name)
+        let taskNames = tasks ?? featureBundle.tasks.map(\.name)
         let h = divisions ?? WeightAnalysis.defaultDivisions(tasks: taskNames.count)
+        // Everything the user typed is checked before the importance scores are computed.
+        _ = try WeightAnalysis.taskIndices(of: taskNames, in: featureBundle)
         let size = WeightAnalysis.gridSize(tasks: taskNames.count, divisions: h)
-        do {
-            // Everything the user typed is checked before the importance scores are computed.
-            _ = try WeightAnalysis.taskIndices(of: taskNames, in: featureBundle)
-            guard size <= Self.largestGrid else {
-                throw AllocationError.invalidInput("--divisions \(h): \(size) weight vectors for \(taskNames.count) tasks; at most \(Self.largestGrid), give fewer divisions")
-            }
-        } catch let error as AllocationError {
-            throw ExitStatusError.invalidInput(error.description)
+        guard size <= Self.largestGrid else {
+            throw ExitStatusError.invalidInput("--divisions \(h): \(size) weight vectors for \(taskNames.count) tasks; at most \(Self.largestGrid), give fewer divisions")
         }
 
         let clock = ContinuousClock()
         let start = clock.now
-        let showProgress = !outputOptions.quiet && isatty(STDERR_FILENO) != 0
+        let allocators = try WeightAnalysis.allocators(bundle: featureBundle, importance: measures.map(importance.options(measure:)), maxBits: maxBits.maxBits)
+        let scoring = try MetricSource.heads.scoring(bundle: featureBundle, split: split.split, quantiser: Quantiser(fitOf: featureBundle))
+        let bar = outputOptions.progress("weights")
         let analysis: WeightAnalysis
         do {
-            let allocators = try WeightAnalysis.allocators(bundle: featureBundle, importance: try measureList.map(importance.options(measure:)), maxBits: maxBits)
-            analysis = try WeightAnalysis.run(bundle: featureBundle, allocators: allocators, budget: budget, split: chosenSplit,
+            analysis = try WeightAnalysis.run(bundle: featureBundle, scoring: scoring, allocators: allocators, budget: budget,
                                               tasks: taskNames, grid: WeightAnalysis.grid(tasks: taskNames.count, divisions: h)) { done, total in
-                guard showProgress else { return }
-                FileHandle.standardError.write(Data("\rweights: \(done)/\(total) weight vectors\(done == total ? "\n" : "")".utf8))
+                bar.update(done: done, of: total, detail: "\(done)/\(total) weight vectors")
             }
-        } catch let error as AllocationError {
-            switch error {
-            case let .invalidInput(message), let .infeasible(_, message): throw ExitStatusError.invalidInput(message)
-            case let .solverFailed(message): throw ExitStatusError(message: message, status: 1)
-            }
+        } catch let AllocationError.infeasible(_, message) {
+            throw AllocationError.invalidInput(message)
         }
-        let elapsed = (clock.now - start).components
-        let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
+        bar.finish()
+        let seconds = (clock.now - start).seconds
 
         if let output {
             // Both documents are rendered before anything is written: a failure leaves DIR as it was.
-            let csv = Self.csv(analysis).text
-            let svg = Self.map(analysis, bundle: featureBundle.name).svg()
-            let directory = URL(fileURLWithPath: output)
-            do {
-                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-                try AtomicFile.write(csv, to: directory.appendingPathComponent("weights.csv"))
-                try AtomicFile.write(svg, to: directory.appendingPathComponent("weights.svg"))
-            } catch {
-                throw ExitStatusError.invalidInput("-o \(output): \(error.localizedDescription)")
-            }
+            try OutputFolder.write([("weights.csv", WeightsReport.csv(analysis).text),
+                                    ("weights.svg", WeightsReport.map(analysis, bundle: featureBundle.name).svg())], to: output)
         }
-        outputOptions.emit(json: Self.json(analysis, bundle: featureBundle.name, maxBits: maxBits, divisions: h, seconds: seconds),
+        outputOptions.emit(json: WeightsReport.json(analysis, bundle: featureBundle.name, maxBits: maxBits.maxBits, divisions: h, seconds: seconds),
                            text: Self.text(analysis, bundle: featureBundle.name, divisions: h, output: output))
-    }
-
-    static func json(_ a: WeightAnalysis, bundle: String, maxBits: Int, divisions: Int, seconds: Double) -> JSONValue {
-        let names = a.measures.map(\.rawValue)
-        return .object([
-            ("bundle", .string(bundle)),
-            ("budget", .number(a.budget)),
-            ("maxBits", .int(maxBits)),
-            ("split", .string(a.split.rawValue)),
-            ("tasks", .array(a.taskNames.map { .string($0) })),
-            ("measures", .array(names.map { .string($0) })),
-            ("divisions", .int(divisions)),
-            ("clean", .object(zip(a.taskNames, a.clean).map { ($0, .number($1)) })),
-            ("wins", .object(zip(names, a.wins).map { ($0, .int($1)) })),
-            ("scoredAllocations", .int(a.allocations.count)),
-            ("seconds", .number(seconds)),
-            ("grid", .array(a.points.map { p in
-                .object([
-                    ("weights", .object(zip(a.taskNames, p.weights).map { ($0, .number($1)) })),
-                    ("best", .string(names[p.best])),
-                    ("values", .object(zip(names, p.losses).map { ($0, .number($1)) })),
-                ])
-            })),
-        ])
-    }
-
-    /// Column names are snake_case whatever the task is called.
-    static func column(_ prefix: String, _ name: String) -> String {
-        prefix + String(name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
-    }
-
-    static func csv(_ a: WeightAnalysis) -> CSVTable {
-        var table = CSVTable(header: a.taskNames.map { column("w_", $0) } + ["best"] + a.measures.map { column("loss_", $0.rawValue) })
-        for p in a.points {
-            table.append(p.weights.map(CSVTable.number) + [a.measures[p.best].rawValue] + p.losses.map(CSVTable.number))
-        }
-        return table
-    }
-
-    static func map(_ a: WeightAnalysis, bundle: String) -> WeightMap {
-        let names = a.measures.map(\.rawValue).joined(separator: ", ")
-        let compared = names.count <= 40 ? names : "\(a.measures.count) measures"
-        return WeightMap(title: "\(bundle), \(JSONValue.number(a.budget).rendered()) bpe on \(a.split.rawValue): lowest weighted loss of \(compared)",
-                         taskNames: a.taskNames, weights: a.points.map(\.weights), winners: a.points.map { a.measures[$0.best].rawValue },
-                         methods: a.measures.map(\.rawValue))
     }
 
     static func text(_ a: WeightAnalysis, bundle: String, divisions: Int, output: String?) -> String {

@@ -1,8 +1,9 @@
+import Allocation
 import ArgumentParser
+import Basics
 import Foundation
 
-/// An error that ends a command with a given exit status. Library errors are input errors
-/// (exit 2) unless wrapped in one of these.
+/// An error that ends a command with a given exit status.
 struct ExitStatusError: Error, CustomStringConvertible {
     var message: String
     var status: Int32
@@ -16,8 +17,10 @@ struct ExitStatusError: Error, CustomStringConvertible {
     static func invalidInput(_ message: String) -> ExitStatusError { .init(message: message, status: 2) }
 }
 
-/// Runs a root command with MIPareto's error conventions (DESIGN.md): every error goes to
-/// stderr as one or more lines starting with `error:`; invalid input exits 2.
+/// Runs a root command with MIPareto's error conventions: every error goes to stderr as one or
+/// more lines starting with `error:`; invalid input files and values exit 2, an infeasible
+/// problem 3, a time limit without an allocation 4, a solver failure 1. Library errors name the
+/// library's parameters; they are shown under this command line's flag names.
 enum CommandLineTool {
     static func main<Root: ParsableCommand>(_ root: Root.Type, arguments: [String]? = nil) -> Never {
         do {
@@ -27,6 +30,16 @@ enum CommandLineTool {
         } catch let error as ExitStatusError {
             printError(error.message)
             exit(error.status)
+        } catch let error as AllocationError {
+            printError(error.message(flag: Flags.name))
+            switch error {
+            case .invalidInput: exit(2)
+            case .infeasible: exit(3)
+            case .solverFailed: exit(1)
+            }
+        } catch let error as any ParameterNamingError {
+            printError(error.message(flag: Flags.name))
+            exit(2)
         } catch {
             let code = root.exitCode(for: error)
             if code == .success {
@@ -34,12 +47,9 @@ enum CommandLineTool {
                 print(root.fullMessage(for: error))
                 exit(0)
             }
-            let isArgumentError = code == .validationFailure || error is ValidationError || "\(type(of: error))".contains("CommandError")
-            if isArgumentError {
-                printError(root.fullMessage(for: error))
-                exit(2)
-            }
-            printError("\(error)")
+            // Argument errors (ArgumentParser's own) come with the usage line; anything else is
+            // a library error about the input: a file, a bundle, a checkpoint.
+            printError(code == .validationFailure ? root.fullMessage(for: error) : "\(error)")
             exit(2)
         }
     }
@@ -48,13 +58,29 @@ enum CommandLineTool {
     static func printError(_ message: String) {
         var text = message
         if text.hasPrefix("Error: ") { text.removeFirst("Error: ".count) }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        var out = "error: " + (lines.first.map(String.init) ?? "")
-        for line in lines.dropFirst() { out += "\n" + line }
-        FileHandle.standardError.write(Data((out + "\n").utf8))
+        FileHandle.standardError.write(Data(("error: " + text + "\n").utf8))
     }
 
     static func printWarning(_ message: String) {
         FileHandle.standardError.write(Data(("warning: " + message + "\n").utf8))
+    }
+}
+
+/// The flag of each library parameter: the camelCase name in kebab case behind `--`, with the
+/// few exceptions below.
+enum Flags {
+    static let exceptions = ["seedFromILP": "--seed-from-ilp", "neighbours": "--neighbors"]
+
+    static func name(_ parameter: String) -> String {
+        if let special = exceptions[parameter] { return special }
+        var flag = "--"
+        for character in parameter {
+            if character.isUppercase {
+                flag += "-" + character.lowercased()
+            } else {
+                flag.append(character)
+            }
+        }
+        return flag
     }
 }

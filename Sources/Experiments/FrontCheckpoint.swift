@@ -1,3 +1,4 @@
+import Basics
 import FeatureData
 import Foundation
 import MultiObjective
@@ -40,18 +41,18 @@ public final class FrontCheckpoint: @unchecked Sendable {
 
     /// Starts a checkpoint in `directory` (created if missing). A folder that already holds a
     /// checkpoint is refused: continuing it is `resume`'s job, and mixing two runs would be wrong.
-    public init(creating directory: URL, identity: Identity) throws(AllocationError) {
+    public init(creating directory: URL, identity: Identity) throws {
         self.directory = directory
         self.identity = identity
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw .invalidInput("--checkpoint \(directory.path): is a file, not a folder") }
+            guard isDirectory.boolValue else { throw ParameterError("checkpoint", value: directory.path, "is a file, not a folder") }
             if FileManager.default.fileExists(atPath: directory.appendingPathComponent("run.json").path) {
-                throw .invalidInput("--checkpoint \(directory.path): already holds a checkpoint; continue it with --resume \(directory.path), or give an empty folder")
+                throw ParameterError("checkpoint", value: directory.path, "already holds a checkpoint; continue it with \(ParameterError.mention("resume")) \(directory.path), or give an empty folder")
             }
         } else {
             do { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
-                throw .invalidInput("--checkpoint \(directory.path): cannot create the folder: \(error.localizedDescription)")
+                throw ParameterError("checkpoint", value: directory.path, "cannot create the folder: \(error.localizedDescription)")
             }
         }
         try write(Self.encode(identity), name: "run.json")
@@ -59,75 +60,74 @@ public final class FrontCheckpoint: @unchecked Sendable {
 
     /// Opens a checkpoint written by `init(creating:)`; throws when it belongs to another bundle or
     /// other settings, naming what differs.
-    public init(resuming directory: URL, identity: Identity) throws(AllocationError) {
+    public init(resuming directory: URL, identity: Identity) throws {
         self.directory = directory
         self.identity = identity
         let url = directory.appendingPathComponent("run.json")
         guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw .invalidInput("--resume \(directory.path): no checkpoint there (run.json is missing); start one with --checkpoint")
+            throw ParameterError("resume", value: directory.path, "no checkpoint there (run.json is missing); start one with \(ParameterError.mention("checkpoint"))")
         }
         let saved: Identity
         do { saved = try JSONDecoder().decode(Identity.self, from: data) } catch {
-            throw .invalidInput("--resume \(url.path): not a front checkpoint (\(error.localizedDescription))")
+            throw ParameterError("resume", value: url.path, "not a front checkpoint (\(error.localizedDescription))")
         }
         guard saved.format == Identity.formatName, saved.version == identity.version else {
-            throw .invalidInput("--resume \(url.path): format \(saved.format) version \(saved.version) is not a front checkpoint of this version")
+            throw ParameterError("resume", value: url.path, "format \(saved.format) version \(saved.version) is not a front checkpoint of this version")
         }
         guard saved.bundle == identity.bundle, saved.fingerprint == identity.fingerprint else {
-            throw .invalidInput("--resume \(directory.path): the checkpoint is of bundle \(saved.bundle) (fingerprint \(saved.fingerprint)), not of \(identity.bundle) (fingerprint \(identity.fingerprint))")
+            throw ParameterError("resume", value: directory.path, "the checkpoint is of bundle \(saved.bundle) (fingerprint \(saved.fingerprint)), not of \(identity.bundle) (fingerprint \(identity.fingerprint))")
         }
         guard saved.settings == identity.settings else {
-            throw .invalidInput("--resume \(directory.path): the checkpoint was made with other settings (\(Self.difference(saved.settings, identity.settings))); give the same --methods, --budgets, --max-bits, --seeds, --population, --generations and --seed-from-ilp")
+            throw ParameterError("resume", value: directory.path, "the checkpoint was made with other settings (\(Self.difference(saved.settings, identity.settings))); give the same " + ["methods", "budgets", "maxBits", "seeds", "population", "generations"].map(ParameterError.mention).joined(separator: ", ") + " and \(ParameterError.mention("seedFromILP"))")
         }
     }
 
-    /// The allocations of `method` for `seed`, if that method completed before.
-    func completed(method: String, seed: Int) throws(AllocationError) -> [[Int]]? {
+    /// The allocations of `method` for `seed`, if that method completed before; each one is
+    /// checked against the run (`channels` depths in 0…maxBits).
+    func completed(method: String, seed: Int, channels: Int) throws -> [[Int]]? {
         let url = directory.appendingPathComponent(Self.pointsName(method: method, seed: seed))
         guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
-        do {
-            let saved = try JSONDecoder().decode(CompletedMethod.self, from: data)
-            guard saved.method == method, saved.seed == seed else { throw AllocationError.invalidInput("wrong method or seed") }
-            return saved.allocations
-        } catch {
-            throw .invalidInput("--resume \(url.path): corrupted (\(error))")
+        let saved: CompletedMethod
+        do { saved = try JSONDecoder().decode(CompletedMethod.self, from: data) } catch {
+            throw ExperimentError.invalidData("\(url.path): corrupted (\(error))")
         }
+        guard saved.method == method, saved.seed == seed else {
+            throw ExperimentError.invalidData("\(url.path): holds method \(saved.method) seed \(saved.seed), not \(method) seed \(seed)")
+        }
+        for (i, bits) in saved.allocations.enumerated() {
+            if let problem = Quantiser.validate(bits: bits, channels: channels, maxBits: identity.settings.maxBits) {
+                throw ExperimentError.invalidData("\(url.path): allocations[\(i)]: \(problem)")
+            }
+        }
+        return saved.allocations
     }
 
-    func saveCompleted(method: String, seed: Int, allocations: [[Int]]) throws(AllocationError) {
+    func saveCompleted(method: String, seed: Int, allocations: [[Int]]) throws {
         try write(Self.encode(CompletedMethod(method: method, seed: seed, allocations: allocations)), name: Self.pointsName(method: method, seed: seed))
     }
 
-    func nsga2(seed: Int) throws(AllocationError) -> NSGA2Checkpoint? {
+    func nsga2(seed: Int) throws -> NSGA2Checkpoint? {
         let url = directory.appendingPathComponent("nsga2-\(seed).json")
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-        do { return try NSGA2Checkpoint.read(from: url) } catch { throw .invalidInput("--resume \(url.path): \(error)") }
+        do { return try NSGA2Checkpoint.read(from: url) } catch { throw ExperimentError.invalidData("\(url.path): \(error)") }
     }
 
-    func saveNSGA2(_ checkpoint: NSGA2Checkpoint, seed: Int) throws(AllocationError) {
+    func saveNSGA2(_ checkpoint: NSGA2Checkpoint, seed: Int) throws {
         let data: Data
-        do { data = try checkpoint.encoded() } catch { throw .invalidInput("checkpoint: cannot encode the NSGA-II state: \(error)") }
+        do { data = try checkpoint.encoded() } catch { throw ExperimentError.invalidData("checkpoint: cannot encode the NSGA-II state: \(error)") }
         try write(data, name: "nsga2-\(seed).json")
     }
 
     static func pointsName(method: String, seed: Int) -> String { "points-\(seed)-\(method).json" }
 
-    private static func encode<T: Encodable>(_ value: T) throws(AllocationError) -> Data {
+    private static func encode<T: Encodable>(_ value: T) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        do { return try encoder.encode(value) } catch { throw .invalidInput("checkpoint: cannot encode: \(error)") }
+        do { return try encoder.encode(value) } catch { throw ExperimentError.invalidData("checkpoint: cannot encode: \(error)") }
     }
 
-    private func write(_ data: Data, name: String) throws(AllocationError) {
-        let url = directory.appendingPathComponent(name)
-        let tmp = directory.appendingPathComponent(".\(name).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-        do {
-            try data.write(to: tmp)
-            guard rename(tmp.path, url.path) == 0 else { throw AllocationError.invalidInput(String(cString: strerror(errno))) }
-        } catch {
-            try? FileManager.default.removeItem(at: tmp)
-            throw .invalidInput("checkpoint \(url.path): cannot write: \(error)")
-        }
+    private func write(_ data: Data, name: String) throws {
+        try AtomicFile.write(data, to: directory.appendingPathComponent(name))
     }
 
     private static func difference(_ a: FrontSettings, _ b: FrontSettings) -> String {

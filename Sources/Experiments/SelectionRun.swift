@@ -1,13 +1,14 @@
 import FeatureData
+import Importance
 import Inference
 
 /// Hard selection (Alvar & Bajić, arXiv 2405.09077): rank channels by an importance measure,
-/// keep the top k at full precision (unquantised), drop the rest (b = 0: replaced by their fit
-/// mean, FORMAT.md), for k = 1…C, and score every task on one split.
+/// keep the top k, drop the rest (b = 0: replaced by their fit mean), for k = 1…C, and score
+/// every task on one split.
 ///
 /// Rankings: one per task (that task's scores), and `all`: `ImportanceScores.combined(weights:)`
 /// (each task's scores normalised to sum 1, weighted). Ties rank the lower channel first.
-public enum HardSelection {
+public enum SelectionRun {
     /// The name of the weighted ranking.
     public static let combinedRanking = "all"
 
@@ -36,25 +37,22 @@ public enum HardSelection {
         /// Clean metric per task on the same split.
         public var clean: [Double]
         public var weights: [Double]
+        /// The depth of a kept channel (nil: unquantised).
+        public var keptBits: Int?
         public var curves: [Curve]
     }
 
-    /// Channel order by descending score; ties keep the lower channel first.
-    public static func ranking(_ scores: [Double]) -> [Int] {
-        scores.indices.sorted { a, b in
-            let x = scores[a].isFinite ? scores[a] : -.infinity, y = scores[b].isFinite ? scores[b] : -.infinity
-            return x != y ? x > y : a < b
-        }
-    }
-
     /// - Parameters:
+    ///   - scoring: a scorer of the split to judge on.
     ///   - scores: one `ImportanceScores` per measure.
     ///   - weights: one per task (normalised inside `combined`).
-    public static func run(bundle: FeatureBundle, scores: [ImportanceScores], weights: [Double], split: Split,
-                           progress: ((Int, Int) -> Void)? = nil) -> Result {
-        let scorer = Scorer(bundle: bundle, split: split, quantiser: Quantiser(fitOf: bundle))
+    ///   - keptBits: the depth of a kept channel; nil keeps it unquantised (only the bundle's
+    ///     heads can score that).
+    ///   - progress: (rankings done, rankings in all).
+    public static func run(bundle: FeatureBundle, scoring: any AllocationScoring, scores: [ImportanceScores], weights: [Double],
+                           keptBits: Int? = nil, progress: ((Int, Int) -> Void)? = nil) throws -> Result {
         let channels = bundle.channels, taskCount = bundle.tasks.count
-        let clean = scorer.scoreClean().tasks.map(\.metric)
+        let clean = try scoring.scoreClean().tasks.map(\.metric)
         let totalWeight = weights.reduce(0, +)
         let normalisedWeights = weights.map { totalWeight > 0 ? $0 / totalWeight : 1 / Double(taskCount) }
         // The same kept set gives the same metrics: task-independent measures share one ranking.
@@ -66,19 +64,21 @@ public enum HardSelection {
             let rankings: [(String, [Double])] = zip(measureScores.taskNames, measureScores.scores).map { ($0, $1) }
                 + [(combinedRanking, measureScores.combined(weights: weights))]
             for (name, row) in rankings {
-                let order = ranking(row)
+                let order = ChannelRanking.order(row)
+                var keptSets: [[Bool]] = []
                 var kept = [Bool](repeating: false, count: channels)
+                for c in order {
+                    kept[c] = true
+                    keptSets.append(kept)
+                }
+                var missing: [[Bool]] = []
+                var seen = Set<[Bool]>()
+                for set in keptSets where cache[set] == nil && seen.insert(set).inserted { missing.append(set) }
+                let scored = try scoring.score(depthBatch: missing.map { set in set.map { $0 ? keptBits : 0 } })
+                for (set, evaluation) in zip(missing, scored) { cache[set] = evaluation.tasks.map(\.metric) }
                 var metrics = [[Double]](repeating: [], count: taskCount)
-                for k in 1...channels {
-                    kept[order[k - 1]] = true
-                    let values: [Double]
-                    if let cached = cache[kept] {
-                        values = cached
-                    } else {
-                        let depths = kept.map { $0 ? nil : 0 } as [Int?]
-                        values = scorer.score(depths: depths).tasks.map(\.metric)
-                        cache[kept] = values
-                    }
+                for set in keptSets {
+                    let values = cache[set]!
                     for t in 0..<taskCount { metrics[t].append(values[t]) }
                 }
                 let metric: [Double]
@@ -94,7 +94,7 @@ public enum HardSelection {
                 progress?(done, planned)
             }
         }
-        return Result(split: split, taskNames: bundle.tasks.map(\.name), metricNames: bundle.tasks.map(\.kind.metricName),
-                      clean: clean, weights: normalisedWeights, curves: curves)
+        return Result(split: scoring.split, taskNames: bundle.tasks.map(\.name), metricNames: bundle.tasks.map(\.kind.metricName),
+                      clean: clean, weights: normalisedWeights, keptBits: keptBits, curves: curves)
     }
 }

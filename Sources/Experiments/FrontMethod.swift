@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Importance
 
@@ -30,6 +31,14 @@ public enum FrontMethod: Sendable, Hashable {
         switch self {
         case .ilp(let m), .twoLevel(let m), .select(let m): return m
         case .uniform, .nsga2: return nil
+        }
+    }
+
+    /// Whether the method sweeps `budgets` (`ilp-*`, `twolevel-*`).
+    public var isSweep: Bool {
+        switch self {
+        case .ilp, .twoLevel: return true
+        case .select, .uniform, .nsga2: return false
         }
     }
 
@@ -69,17 +78,17 @@ public enum FrontMethod: Sendable, Hashable {
 
     /// Parses a comma-separated list (duplicates once, order kept); an unknown name or an empty
     /// list is invalid input naming the valid names.
-    public static func parseList(_ text: String) throws(AllocationError) -> [FrontMethod] {
+    public static func parseList(_ text: String) throws(ParameterError) -> [FrontMethod] {
         var methods: [FrontMethod] = []
         for raw in text.split(separator: ",", omittingEmptySubsequences: false) {
             let name = raw.trimmingCharacters(in: .whitespaces)
             if name.isEmpty { continue }
             guard let method = FrontMethod(name: name) else {
-                throw .invalidInput("--methods: unknown method \"\(name)\"; valid: ilp-<measure>, twolevel-<measure>, select-<measure> (measures: \(ImportanceMeasure.allCases.map(\.rawValue).joined(separator: ", "))), uniform, nsga2")
+                throw ParameterError("methods", "unknown method \"\(name)\"; valid: ilp-<measure>, twolevel-<measure>, select-<measure> (measures: \(ImportanceMeasure.allCases.map(\.rawValue).joined(separator: ", "))), uniform, nsga2")
             }
             if !methods.contains(method) { methods.append(method) }
         }
-        guard !methods.isEmpty else { throw .invalidInput("--methods: give at least one method, e.g. ilp-mi,uniform") }
+        guard !methods.isEmpty else { throw ParameterError("methods", "give at least one method, e.g. ilp-mi,uniform") }
         return methods
     }
 }

@@ -1,5 +1,5 @@
 import Testing
-@testable import Allocation
+@testable import Experiments
 
 @Suite struct FrontAnalysisTests {
     typealias P = FrontAnalysis.Point

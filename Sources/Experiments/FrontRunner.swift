@@ -1,25 +1,13 @@
+import Allocation
+import Basics
 import FeatureData
 import Foundation
 import Importance
 import Inference
 import MultiObjective
+import Reporting
 
-/// One scored allocation of a `front` run, on the `report` split.
-public struct FrontPoint: Sendable, Equatable {
-    public var method: String
-    public var seed: Int
-    public var bits: [Int]
-    public var bpe: Double
-    public var bitsPerSample: Double
-    /// Entropy-coded rate estimate over the report split's symbols (as `evaluate --split report`).
-    public var entropyBitsPerSample: Double
-    /// Primary metric per task on `report`, in task order.
-    public var metrics: [Double]
-    /// Non-dominated among the points of the same method and seed.
-    public var nondominated: Bool
-}
-
-/// The per-method summary of DESIGN.md's `summary.json`.
+/// The per-method summary of `summary.json`.
 public struct FrontMethodSummary: Sendable {
     public var name: String
     public var hypervolumePerSeed: [Double]
@@ -31,7 +19,7 @@ public struct FrontMethodSummary: Sendable {
     public var front: [[Double]]
 }
 
-/// Everything a `front` run found; the command only formats it.
+/// Everything a `front` run found; commands only format it (`FrontReport`).
 public struct FrontResult: Sendable {
     public var bundle: String
     public var taskNames: [String]
@@ -49,7 +37,7 @@ public struct FrontResult: Sendable {
     public var miScores: ImportanceScores?
     public var reportSamples: Int
     public var timings: Timings
-    /// NSGA-II: allocations scored on `search` (incremental scorer statistics).
+    /// NSGA-II: allocations scored on `search` by the heads' incremental scorer.
     public var searchStatistics: IncrementalScorer.Statistics?
     /// Distinct allocations scored on `report`.
     public var reportScored: Int
@@ -75,34 +63,40 @@ public struct FrontProgress: Sendable {
     /// NSGA-II's generation (nil for the other methods).
     public var generation: Int?
     public var generations: Int
+
+    /// The fraction of the run done, 0…1.
+    public var fraction: Double {
+        var done = Double(seedIndex * methodCount + methodIndex)
+        if let generation { done += Double(generation) / Double(Swift.max(1, generations)) }
+        return Swift.min(1, done / Double(Swift.max(1, seedCount * methodCount)))
+    }
 }
 
 /// The library half of `mipareto front`: every method's allocations, scored on `report`, with
 /// the analysis of `FrontAnalysis`.
 ///
 /// Work is shared: one distortion table, one importance computation per measure (per seed only
-/// for seeded measures), one report `Scorer`, scores cached by allocation (many methods give the
-/// same allocations), one NSGA-II problem (its incremental scorer) for every seed. Within a seed,
-/// NSGA-II runs after the other methods, so `--seed-from-ilp` sees that seed's ILP solutions.
+/// for seeded measures), one report scorer with scores cached by allocation (many methods give
+/// the same allocations), one NSGA-II problem for every seed. Within a seed, NSGA-II runs after
+/// the other methods, so `--seed-from-ilp` sees that seed's ILP solutions.
 public final class FrontRunner {
     public let bundle: FeatureBundle
     public let settings: FrontSettings
     public let methods: [FrontMethod]
+    public let source: MetricSource
     let quantiser: Quantiser
     let taskNames: [String]
 
     private var table: DistortionTable?
     private var importance: [String: ImportanceScores] = [:]
-    private var reportScorer: Scorer?
-    private var scoreCache: [[Int]: [Double]] = [:]
-    private var entropyTable: [[Double]] = []
     private var problem: TrueMetricProblem?
     private var timings = FrontResult.Timings()
 
-    public init(bundle: FeatureBundle, settings: FrontSettings) throws(AllocationError) {
-        try settings.validate()
+    /// - Parameter settings: checked here (`FrontSettings.validated()`).
+    public init(bundle: FeatureBundle, settings: FrontSettings, source: MetricSource = .heads) throws(ParameterError) {
+        self.settings = try settings.validated()
         self.bundle = bundle
-        self.settings = settings
+        self.source = source
         methods = settings.parsedMethods
         quantiser = Quantiser(fitOf: bundle)
         taskNames = bundle.tasks.map(\.name)
@@ -113,14 +107,9 @@ public final class FrontRunner {
     public func run(checkpoint: FrontCheckpoint? = nil, progress: ((FrontProgress) -> Void)? = nil) throws -> FrontResult {
         let clock = ContinuousClock()
         let start = clock.now
-        let scorer = Scorer(bundle: bundle, split: .report, quantiser: quantiser)
-        reportScorer = scorer
-        let clean = scorer.scoreClean().tasks.map(\.metric)
-        let reportFeatures = bundle.features(for: .report)
-        // H(q_c) per channel per depth on report: an allocation's entropy rate is a sum of these.
-        entropyTable = (0...settings.maxBits).map { b in
-            quantiser.plan(bits: [Int](repeating: b, count: bundle.channels)).channelEntropies(reportFeatures)
-        }
+        let report = ScoreCache(try source.scoring(bundle: bundle, split: .report, quantiser: quantiser))
+        let clean = try report.scoring.scoreClean().tasks.map(\.metric)
+        let entropy = EntropyRateTable(quantiser: quantiser, features: bundle.features(for: .report), maxBits: settings.maxBits)
 
         // Allocations per method and seed.
         var allocations: [String: [Int: [[Int]]]] = [:]
@@ -128,12 +117,13 @@ public final class FrontRunner {
         let ordered = methods.filter { $0 != .nsga2 } + methods.filter { $0 == .nsga2 }
         for (s, seed) in settings.seeds.enumerated() {
             for (m, method) in ordered.enumerated() {
-                progress?(FrontProgress(seed: seed, seedIndex: s, seedCount: settings.seeds.count, method: method.name,
-                                        methodIndex: m, methodCount: ordered.count, generation: nil, generations: settings.generations))
+                let place = FrontProgress(seed: seed, seedIndex: s, seedCount: settings.seeds.count, method: method.name,
+                                          methodIndex: m, methodCount: ordered.count, generation: nil, generations: settings.generations)
+                progress?(place)
                 let list: [[Int]]
                 if !method.usesSeed, let known = unseeded[method.name] {
                     list = known
-                } else if let saved = try checkpoint?.completed(method: method.name, seed: seed) {
+                } else if let saved = try checkpoint?.completed(method: method.name, seed: seed, channels: bundle.channels) {
                     list = saved
                 } else {
                     let t0 = clock.now
@@ -142,9 +132,9 @@ public final class FrontRunner {
                             if case .ilp = m { return allocations[m.name]?[seed] } else { return nil }
                         }, population: settings.population) : []
                         list = try runNSGA2(seed: seed, initial: seeds, checkpoint: checkpoint) { generation in
-                            progress?(FrontProgress(seed: seed, seedIndex: s, seedCount: self.settings.seeds.count, method: method.name,
-                                                    methodIndex: m, methodCount: ordered.count, generation: generation,
-                                                    generations: self.settings.generations))
+                            var at = place
+                            at.generation = generation
+                            progress?(at)
                         }
                         timings.nsga2Seconds += (clock.now - t0).seconds
                     } else {
@@ -156,7 +146,7 @@ public final class FrontRunner {
                 if !method.usesSeed { unseeded[method.name] = list }
                 allocations[method.name, default: [:]][seed] = list
                 let t1 = clock.now
-                for bits in list { _ = score(bits) }
+                _ = try report.evaluations(list)
                 timings.reportScoringSeconds += (clock.now - t1).seconds
             }
         }
@@ -170,12 +160,13 @@ public final class FrontRunner {
             var front: [[Double]] = []
             for seed in settings.seeds {
                 let list = allocations[method.name]![seed]!
-                let analysed = list.map { FrontAnalysis.Point(bpe: Rate(bits: $0, channelShape: bundle.channelShape).bpe, metrics: score($0)) }
+                let metrics = try report.metrics(list)
+                let analysed = zip(list, metrics).map { FrontAnalysis.Point(bpe: Rate(bits: $0, channelShape: bundle.channelShape).bpe, metrics: $1) }
                 let flags = FrontAnalysis.nondominated(analysed)
                 for (k, bits) in list.enumerated() {
                     let rate = Rate(bits: bits, channelShape: bundle.channelShape)
-                    points.append(FrontPoint(method: method.name, seed: seed, bits: bits, bpe: rate.bpe, bitsPerSample: rate.bitsPerSample,
-                                             entropyBitsPerSample: entropyRate(bits), metrics: analysed[k].metrics, nondominated: flags[k]))
+                    points.append(FrontPoint(method: method.name, seed: seed, bpe: rate.bpe, bitsPerSample: rate.bitsPerSample,
+                                             entropyBitsPerSample: entropy.bitsPerSample(bits), metrics: analysed[k].metrics, nondominated: flags[k], bits: bits))
                 }
                 perSeed.append(FrontAnalysis.hypervolume(analysed, clean: clean, maxBits: settings.maxBits))
                 count += list.count
@@ -203,8 +194,8 @@ public final class FrontRunner {
         return FrontResult(bundle: bundle.name, taskNames: taskNames, metricNames: bundle.tasks.map(\.kind.metricName), clean: clean,
                            settings: settings, points: points, methods: summaries, comparisons: comparisons,
                            miScores: usesMI ? try scores(.mi, seed: settings.seeds[0]) : nil,
-                           reportSamples: scorer.samples, timings: timings, searchStatistics: problem?.scorer.statistics,
-                           reportScored: scoreCache.count)
+                           reportSamples: report.scoring.samples, timings: timings, searchStatistics: problem?.incrementalScorer?.statistics,
+                           reportScored: report.count)
     }
 
     // MARK: - Methods
@@ -223,7 +214,7 @@ public final class FrontRunner {
             for budget in settings.budgets { add(try allocator.twoLevel(budget: budget).bits) }
         case .select(let measure):
             let s = try scores(measure, seed: seed)
-            let order = HardSelection.ranking(s.combined(weights: [Double](repeating: 1, count: s.scores.count)))
+            let order = ChannelRanking.order(s.combined(weights: [Double](repeating: 1, count: s.scores.count)))
             var bits = [Int](repeating: 0, count: bundle.channels)
             for c in order {
                 bits[c] = settings.maxBits
@@ -277,7 +268,8 @@ public final class FrontRunner {
 
     private func runNSGA2(seed: Int, initial: [[Int]], checkpoint: FrontCheckpoint?, onGeneration: @escaping (Int) -> Void) throws -> [[Int]] {
         if problem == nil {
-            problem = try TrueMetricProblem(bundle: bundle, split: .search, maxBits: settings.maxBits, quantiser: quantiser)
+            let search = try source.scoring(bundle: bundle, split: .search, quantiser: quantiser, forSearch: true)
+            problem = try TrueMetricProblem(bundle: bundle, scoring: search, maxBits: settings.maxBits)
         }
         let problem = problem!
         let nsga: NSGA2
@@ -286,10 +278,12 @@ public final class FrontRunner {
         } else {
             nsga = try NSGA2(problem: problem, settings: .integer(populationSize: settings.population), seed: UInt64(seed),
                              initialIndividuals: initial.map { $0.map(Double.init) })
+            try problem.checkFailure()
             try checkpoint?.saveNSGA2(nsga.checkpoint(), seed: seed)
         }
         onGeneration(nsga.state.generation)
         try nsga.run(until: .generations(settings.generations)) { state in
+            try problem.checkFailure()
             try checkpoint?.saveNSGA2(nsga.checkpoint(), seed: seed)
             onGeneration(state.generation)
         }
@@ -306,25 +300,5 @@ public final class FrontRunner {
             return ra != rb ? ra < rb : a.lexicographicallyPrecedes(b)
         }
         return list
-    }
-
-    // MARK: - Scoring on report
-
-    /// Every task's metric on `report` with the plain Scorer (as `evaluate --split report`), once
-    /// per distinct allocation.
-    private func score(_ bits: [Int]) -> [Double] {
-        if let known = scoreCache[bits] { return known }
-        let metrics = reportScorer!.score(bits: bits).tasks.map(\.metric)
-        scoreCache[bits] = metrics
-        return metrics
-    }
-
-    /// `Rate(bits:quantiser:features:)`'s entropy estimate on report, from the per-depth table
-    /// (same terms, same order, so the same number).
-    private func entropyRate(_ bits: [Int]) -> Double {
-        let perChannel = Double(bundle.elementsPerChannel)
-        var total = 0.0
-        for (c, b) in bits.enumerated() { total += entropyTable[b][c] * perChannel }
-        return total
     }
 }

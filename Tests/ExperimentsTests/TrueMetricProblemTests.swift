@@ -3,7 +3,7 @@ import Testing
 import FeatureData
 import Inference
 import MultiObjective
-@testable import Allocation
+@testable import Experiments
 
 @Suite("NSGA-II on true metrics")
 struct TrueMetricProblemTests {
@@ -45,7 +45,7 @@ struct TrueMetricProblemTests {
         for point in nsga.front {
             #expect((0..<population.count).contains { population.objectives(of: $0) == point })
         }
-        let statistics = problem.scorer.statistics
+        let statistics = problem.incrementalScorer!.statistics
         print("true-metric NSGA-II on mini: \(nsga.state.evaluations) evaluations, \(statistics), mean changed channels \(statistics.meanChangedChannels)")
         // NSGA-II hands each generation over as a batch: its terms are computed once per chunk
         // of samples and shared, and pairs of them that several children add are summed once.

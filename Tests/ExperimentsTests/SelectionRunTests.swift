@@ -1,17 +1,19 @@
 import FeatureData
 import Foundation
+import Importance
+import Inference
 import Testing
-@testable import Importance
+@testable import Experiments
 
 @Suite("hard selection")
-struct HardSelectionTests {
+struct SelectionRunTests {
     @Test("k = C keeps every channel: each curve ends at reference.json's clean eval metrics")
     func allChannelsIsClean() throws {
-        let bundle = BundleMeasureTests.mini
+        let bundle = try FeatureBundle(directory: Paths.mini.path)
         let reference = try JSONSerialization.jsonObject(with: Data(contentsOf: Paths.mini.appendingPathComponent("reference.json"))) as! [String: Any]
         let clean = reference["clean"] as! [String: [String: [String: Any]]]
         let scores = try [ImportanceMeasure.l1, .random].map { try ImportanceCalculator.scores(bundle: bundle, options: ImportanceOptions(measure: $0)) }
-        let result = HardSelection.run(bundle: bundle, scores: scores, weights: [1, 1, 1, 1], split: .eval)
+        let result = try SelectionRun.run(bundle: bundle, scoring: Scorer(bundle: bundle, split: .eval, quantiser: Quantiser(fitOf: bundle)), scores: scores, weights: [1, 1, 1, 1])
         #expect(result.curves.count == 2 * 5)
         for (t, task) in result.taskNames.enumerated() {
             let metric = result.metricNames[t]
@@ -29,11 +31,11 @@ struct HardSelectionTests {
 
     @Test("the kept set follows the ranking; area is the mean of metric/clean")
     func keptSetAndArea() throws {
-        let bundle = BundleMeasureTests.mini
+        let bundle = try FeatureBundle(directory: Paths.mini.path)
         // Channel c scores c for `left`: the top k are 31, 30, …
         let rows = (0..<4).map { t in (0..<32).map { t == 0 ? Double($0) : Double(32 - $0) } }
         let scores = ImportanceScores(measure: .l1, estimator: nil, taskNames: bundle.tasks.map(\.name), scores: rows)
-        let result = HardSelection.run(bundle: bundle, scores: [scores], weights: [1, 0, 0, 0], split: .search)
+        let result = try SelectionRun.run(bundle: bundle, scoring: Scorer(bundle: bundle, split: .search, quantiser: Quantiser(fitOf: bundle)), scores: [scores], weights: [1, 0, 0, 0])
         let left = result.curves.first { $0.ranking == "left" }!
         #expect(left.order == Array((0..<32).reversed()))
         #expect(result.curves.first { $0.ranking == "right" }!.order == Array(0..<32))
@@ -41,6 +43,6 @@ struct HardSelectionTests {
         #expect(result.curves.first { $0.ranking == "all" }!.order == left.order)
         let expectedArea = left.metric.map { $0 / result.clean[0] }.reduce(0, +) / 32
         #expect(abs(left.area - expectedArea) < 1e-12)
-        #expect(HardSelection.ranking([1, 3, 3, 0]) == [1, 2, 0, 3])
+        #expect(ChannelRanking.order([1, 3, 3, 0]) == [1, 2, 0, 3])
     }
 }

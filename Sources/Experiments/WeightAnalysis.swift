@@ -1,3 +1,4 @@
+import Allocation
 import Basics
 import FeatureData
 import Foundation
@@ -92,9 +93,7 @@ public struct WeightAnalysis: Sendable {
     /// One allocator per measure over one shared fit-split distortion table (the table does not
     /// depend on the measure, so it is computed once).
     public static func allocators(bundle: FeatureBundle, importance options: [ImportanceOptions], maxBits: Int) throws -> [Allocator] {
-        guard (1...Quantiser.maximumBits).contains(maxBits) else {
-            throw AllocationError.invalidInput("--max-bits \(maxBits): must be 1…\(Quantiser.maximumBits)")
-        }
+        try Quantiser.checkMaxBits(maxBits)
         let table = DistortionTable(fitOf: bundle, maxBits: maxBits)
         return try options.map { option in
             let scores = try ImportanceCalculator.scores(bundle: bundle, options: option)
@@ -103,15 +102,15 @@ public struct WeightAnalysis: Sendable {
     }
 
     /// The positions of `names` among the bundle's tasks; unknown or repeated names are invalid input.
-    public static func taskIndices(of names: [String], in bundle: FeatureBundle) throws(AllocationError) -> [Int] {
+    public static func taskIndices(of names: [String], in bundle: FeatureBundle) throws(ParameterError) -> [Int] {
         let bundleTasks = bundle.tasks.map(\.name)
-        guard !names.isEmpty else { throw .invalidInput("--tasks: give at least one task") }
+        guard !names.isEmpty else { throw ParameterError("tasks", "give at least one task") }
         var indices: [Int] = []
         for name in names {
             guard let index = bundleTasks.firstIndex(of: name) else {
-                throw .invalidInput("--tasks: unknown task \"\(name)\" (the bundle's tasks: \(bundleTasks.joined(separator: ", ")))")
+                throw ParameterError("tasks", "unknown task \"\(name)\" (the bundle's tasks: \(bundleTasks.joined(separator: ", ")))")
             }
-            guard !indices.contains(index) else { throw .invalidInput("--tasks: task \(name) is named twice") }
+            guard !indices.contains(index) else { throw ParameterError("tasks", "task \(name) is named twice") }
             indices.append(index)
         }
         return indices
@@ -119,56 +118,58 @@ public struct WeightAnalysis: Sendable {
 
     /// Runs the analysis.
     /// - Parameters:
+    ///   - scoring: a scorer of the split the losses are measured on.
     ///   - allocators: one per measure (see `allocators(bundle:importance:maxBits:)`), in the
     ///     order ties are broken.
     ///   - tasks: the tasks the weights are over (default: every task); the others get weight 0
     ///     in the allocation and do not count in the loss.
     ///   - grid: weight vectors over `tasks` (each sums to 1), e.g. `grid(tasks:divisions:)`.
-    ///   - progress: called after each grid point with (done, total).
-    public static func run(bundle: FeatureBundle, allocators: [Allocator], budget: Double, split: Split,
+    ///   - progress: called after each grid point's allocations with (done, total).
+    public static func run(bundle: FeatureBundle, scoring: any AllocationScoring, allocators: [Allocator], budget: Double,
                            tasks: [String]? = nil, grid: [[Double]],
-                           progress: ((Int, Int) -> Void)? = nil) throws(AllocationError) -> WeightAnalysis {
-        guard !allocators.isEmpty else { throw .invalidInput("--measures: give at least one measure") }
+                           progress: ((Int, Int) -> Void)? = nil) throws -> WeightAnalysis {
+        guard !allocators.isEmpty else { throw ParameterError("measures", "give at least one measure") }
         let taskNames = tasks ?? bundle.tasks.map(\.name)
         let taskIndices = try taskIndices(of: taskNames, in: bundle)
         for w in grid where w.count != taskNames.count {
-            throw .invalidInput("weight vector \(w) has \(w.count) entries for \(taskNames.count) tasks")
+            throw ParameterError("grid", "weight vector \(w) has \(w.count) entries for \(taskNames.count) tasks")
         }
-
-        let scorer = Scorer(bundle: bundle, split: split, quantiser: Quantiser(fitOf: bundle))
-        let cleanAll = scorer.scoreClean().tasks.map(\.metric)
+        let split = scoring.split
+        let cleanAll = try scoring.scoreClean().tasks.map(\.metric)
         let clean = taskIndices.map { cleanAll[$0] }
         for (name, value) in zip(taskNames, clean) where !(value.isFinite && value != 0) {
-            throw .invalidInput("task \(name): its clean metric on \(split.rawValue) is \(value); the relative loss 1 − metric/clean is undefined")
+            throw ExperimentError.invalidData("task \(name): its clean metric on \(split.rawValue) is \(value); the relative loss 1 − metric/clean is undefined")
         }
 
+        // Every measure's allocation at every grid point (one solve each), then each distinct
+        // allocation scored once, in one batch.
         var allocations: [[Int]] = []
-        var allocationMetrics: [[Double]] = []
         var indexOfBits: [[Int]: Int] = [:]
-        var points: [Point] = []
-        points.reserveCapacity(grid.count)
+        var indices: [[Int]] = []
+        indices.reserveCapacity(grid.count)
         for (done, w) in grid.enumerated() {
             // Tasks outside `tasks` are not named: the allocator gives them weight 0.
             let weights = TaskValues(zip(taskNames, w).map { ($0, $1) })
-            var losses: [Double] = []
-            var indices: [Int] = []
+            var row: [Int] = []
             for allocator in allocators {
                 let result = try allocator.allocate(budget: budget, weights: weights, solver: .exact)
-                let index: Int
                 if let known = indexOfBits[result.bits] {
-                    index = known
+                    row.append(known)
                 } else {
-                    let metrics = scorer.score(bits: result.bits).tasks.map(\.metric)
-                    index = allocations.count
-                    indexOfBits[result.bits] = index
+                    indexOfBits[result.bits] = allocations.count
+                    row.append(allocations.count)
                     allocations.append(result.bits)
-                    allocationMetrics.append(taskIndices.map { metrics[$0] })
                 }
-                indices.append(index)
-                losses.append(loss(weights: w, metrics: allocationMetrics[index], clean: clean))
             }
-            points.append(Point(weights: w, losses: losses, allocationIndices: indices, best: winner(losses)))
+            indices.append(row)
             progress?(done + 1, grid.count)
+        }
+        let allocationMetrics = try scoring.score(batch: allocations).map { evaluation in
+            taskIndices.map { evaluation.tasks[$0].metric }
+        }
+        let points = zip(grid, indices).map { w, row -> Point in
+            let losses = row.map { loss(weights: w, metrics: allocationMetrics[$0], clean: clean) }
+            return Point(weights: w, losses: losses, allocationIndices: row, best: winner(losses))
         }
         return WeightAnalysis(taskNames: taskNames, measures: allocators.map(\.scores.measure), budget: budget, split: split,
                               clean: clean, points: points, allocations: allocations, allocationMetrics: allocationMetrics)

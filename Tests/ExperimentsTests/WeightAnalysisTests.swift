@@ -1,4 +1,6 @@
+import Basics
 import Allocation
+import Experiments
 import FeatureData
 import Foundation
 import Importance
@@ -60,12 +62,13 @@ struct WeightAnalysisTests {
     /// cached) and scored by a fresh `Scorer`; the loss is recomputed from those metrics and the
     /// winner chosen by a plain scan. The analysis must agree point for point.
     @Test func agreesWithBruteForceOnMini() throws {
-        let bundle = TestBundles.mini
+        let bundle = (try FeatureBundle(directory: Paths.mini.path))
         let measures: [ImportanceMeasure] = [.l1, .mi, .equal]
         let options = measures.map { ImportanceOptions(measure: $0) }
         let grid = WeightAnalysis.grid(tasks: 4, divisions: 2)
-        let analysis = try WeightAnalysis.run(bundle: bundle, allocators: try WeightAnalysis.allocators(bundle: bundle, importance: options, maxBits: 8),
-                                              budget: 1.5, split: .report, grid: grid)
+        let analysis = try WeightAnalysis.run(bundle: bundle, scoring: Scorer(bundle: bundle, split: .report, quantiser: Quantiser(fitOf: bundle)),
+                                              allocators: try WeightAnalysis.allocators(bundle: bundle, importance: options, maxBits: 8),
+                                              budget: 1.5, grid: grid)
         #expect(analysis.points.count == 10)
         #expect(analysis.wins.reduce(0, +) == 10)
         #expect(analysis.measures == measures)
@@ -97,9 +100,10 @@ struct WeightAnalysisTests {
 
     /// --tasks: the weights are over a subset; the other tasks neither drive the allocation nor count.
     @Test func taskSubset() throws {
-        let bundle = TestBundles.mini
+        let bundle = (try FeatureBundle(directory: Paths.mini.path))
         let allocators = try WeightAnalysis.allocators(bundle: bundle, importance: [ImportanceOptions(measure: .mi)], maxBits: 8)
-        let analysis = try WeightAnalysis.run(bundle: bundle, allocators: allocators, budget: 1, split: .eval, tasks: ["right", "left"],
+        let analysis = try WeightAnalysis.run(bundle: bundle, scoring: Scorer(bundle: bundle, split: .eval, quantiser: Quantiser(fitOf: bundle)),
+                                              allocators: allocators, budget: 1, tasks: ["right", "left"],
                                               grid: WeightAnalysis.grid(tasks: 2, divisions: 2))
         #expect(analysis.taskNames == ["right", "left"])
         let scorer = Scorer(bundle: bundle, split: .eval, quantiser: Quantiser(fitOf: bundle))
@@ -110,8 +114,8 @@ struct WeightAnalysisTests {
         let bits = try allocators[0].allocate(budget: 1, weights: TaskValues([("right", 1)])).bits
         let metric = scorer.score(bits: bits).tasks[1].metric
         #expect(abs(corner.losses[0] - (1 - metric / clean[1])) < 1e-12)
-        #expect(throws: AllocationError.self) {
-            try WeightAnalysis.run(bundle: bundle, allocators: allocators, budget: 1, split: .eval, tasks: ["nope"], grid: [[1]])
+        #expect(throws: ParameterError.self) {
+            try WeightAnalysis.run(bundle: bundle, scoring: Scorer(bundle: bundle, split: .eval, quantiser: Quantiser(fitOf: bundle)), allocators: allocators, budget: 1, tasks: ["nope"], grid: [[1]])
         }
     }
 }

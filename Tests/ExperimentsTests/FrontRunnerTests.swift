@@ -1,8 +1,9 @@
+import Basics
 import Foundation
 import Testing
 import FeatureData
 import Importance
-@testable import Allocation
+@testable import Experiments
 
 @Suite("front: methods, settings, runner")
 struct FrontRunnerTests {
@@ -14,8 +15,8 @@ struct FrontRunnerTests {
         for name in FrontMethod.validNames { #expect(FrontMethod(name: name)?.name == name) }
         #expect(try FrontMethod.parseList("ilp-mi, uniform,ilp-mi,nsga2") == [.ilp(.mi), .uniform, .nsga2])
         #expect(FrontMethod(name: "ilp-") == nil && FrontMethod(name: "select-foo") == nil && FrontMethod(name: "NSGA2") == nil)
-        #expect(throws: AllocationError.self) { try FrontMethod.parseList("ilp-mi,greedy") }
-        #expect(throws: AllocationError.self) { try FrontMethod.parseList(" , ") }
+        #expect(throws: ParameterError.self) { try FrontMethod.parseList("ilp-mi,greedy") }
+        #expect(throws: ParameterError.self) { try FrontMethod.parseList(" , ") }
         // Seeded: NSGA-II and the measures with randomness only.
         #expect(FrontMethod.nsga2.usesSeed && FrontMethod.ilp(.random).usesSeed && FrontMethod.select(.mi).usesSeed)
         #expect(!FrontMethod.uniform.usesSeed && !FrontMethod.ilp(.variance).usesSeed && !FrontMethod.twoLevel(.taylor).usesSeed)
@@ -23,20 +24,20 @@ struct FrontRunnerTests {
 
     @Test("budgets: a:step:b inclusive without drift, lists, and the empty cases")
     func budgets() throws {
-        #expect(try FrontSettings.parseBudgets("0.25:0.25:1") == [0.25, 0.5, 0.75, 1])
-        let sweep = try FrontSettings.parseBudgets("0.1:0.1:1")
+        #expect(try BudgetGrid.parse("0.25:0.25:1") == [0.25, 0.5, 0.75, 1])
+        let sweep = try BudgetGrid.parse("0.1:0.1:1")
         #expect(sweep.count == 10 && sweep.last == 1)
-        #expect(try FrontSettings.parseBudgets("2") == [2])
-        #expect(try FrontSettings.parseBudgets("1, 2,4") == [1, 2, 4])
+        #expect(try BudgetGrid.parse("2") == [2])
+        #expect(try BudgetGrid.parse("1, 2,4") == [1, 2, 4])
         for bad in ["", " ", "3:1:1", "1:0:2", "1:x:2", "1:2", "a"] {
-            #expect(throws: AllocationError.self, "\(bad)") { try FrontSettings.parseBudgets(bad) }
+            #expect(throws: ParameterError.self, "\(bad)") { try BudgetGrid.parse(bad) }
         }
         var s = FrontSettings(methods: [.ilp(.mi)], budgets: [1, 9], maxBits: 8)
-        #expect(throws: AllocationError.self) { try s.validate() }
+        #expect(throws: ParameterError.self) { _ = try s.validated() }
         s.budgets = [1, 8]
-        try s.validate()
+        _ = try s.validated()
         // Budgets do not matter to methods without a sweep.
-        try FrontSettings(methods: [.uniform], budgets: [], maxBits: 8).validate()
+        try FrontSettings(methods: [.uniform], budgets: [], maxBits: 8).validated()
     }
 
     @Test("NSGA-II's seeds from the ILP sweeps: round-robin, duplicates once, evenly thinned")

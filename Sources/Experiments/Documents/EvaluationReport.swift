@@ -1,0 +1,58 @@
+import FeatureData
+import Inference
+import Reporting
+
+/// The JSON of `evaluate` (one allocation scored on a split) and `inspect` (the bundle and its
+/// clean metrics), and the members other documents share with them.
+public enum EvaluationReport {
+    public static func json(bundle: FeatureBundle, split: Split, bits: [Int], rate: Rate, evaluation: Evaluation) -> JSONValue {
+        .object([
+            ("bundle", .string(bundle.name)),
+            ("split", .string(split.rawValue)),
+            ("samples", .int(evaluation.samples)),
+            ("bits", .ints(bits)),
+            ("rate", .object(rateMembers(rate))),
+        ] + metricMembers(evaluation))
+    }
+
+    /// `bitsPerSample`, `bpe`, `entropyBitsPerSample`, `sideInformationBits`.
+    static func rateMembers(_ rate: Rate) -> [(String, JSONValue)] {
+        [
+            ("bitsPerSample", .number(rate.bitsPerSample)),
+            ("bpe", .number(rate.bpe)),
+            ("entropyBitsPerSample", .number(rate.entropyBitsPerSample)),
+            ("sideInformationBits", .int(rate.sideInformationBits)),
+        ]
+    }
+
+    /// `metrics {task: number}` and `details {task: {…}}`.
+    static func metricMembers(_ evaluation: Evaluation) -> [(String, JSONValue)] {
+        [
+            ("metrics", .object(evaluation.tasks.map { ($0.name, .number($0.metric)) })),
+            ("details", .object(evaluation.tasks.map { task in
+                (task.name, .object(task.details.map { ($0.key, .number($0.value)) }))
+            })),
+        ]
+    }
+
+    /// `inspect --json`: the bundle's shape and each task's clean metric on fit and eval.
+    public static func inspection(bundle: FeatureBundle, fit: Evaluation, eval: Evaluation) -> JSONValue {
+        let tasks: [JSONValue] = bundle.tasks.enumerated().map { index, task in
+            .object([
+                ("name", .string(task.name)),
+                ("kind", .string(task.kind.rawValue)),
+                ("metric", .string(task.kind.metricName)),
+                ("classes", .int(task.classes)),
+                ("outputShape", .ints(task.head.outputShape)),
+                ("clean", .object([("fit", .number(fit.tasks[index].metric)), ("eval", .number(eval.tasks[index].metric))])),
+            ])
+        }
+        return .object([
+            ("name", .string(bundle.name)),
+            ("channels", .int(bundle.channels)),
+            ("channelShape", .ints(bundle.channelShape)),
+            ("samples", .object([("fit", .int(bundle.samples(.fit))), ("eval", .int(bundle.samples(.eval)))])),
+            ("tasks", .array(tasks)),
+        ])
+    }
+}
