@@ -73,7 +73,7 @@ let package = Package(
             exclude: ["README.md"]
         ),
 
-        .testTarget(name: "BasicsTests", dependencies: ["Basics"]),
+        .testTarget(name: "BasicsTests", dependencies: ["Basics"], exclude: ["spearman_reference.py"]),
         .testTarget(name: "MultiObjectiveTests", dependencies: ["Basics", "MultiObjective", "BenchmarkProblems"]),
         .testTarget(name: "BenchmarkProblemsTests", dependencies: ["Basics", "MultiObjective", "BenchmarkProblems"]),
         .testTarget(name: "FeatureDataTests", dependencies: ["FeatureData"]),
@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(name: "ImportanceTests", dependencies: ["Basics", "Importance", "FeatureData", "Inference"]),
         .testTarget(name: "AllocationTests", dependencies: ["Basics", "Allocation", "FeatureData", "Importance"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Basics", "Experiments", "Allocation", "FeatureData", "Inference", "Importance", "MultiObjective", "Reporting"]),
-        .testTarget(name: "ReportingTests", dependencies: ["Basics", "Reporting"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Basics", "Reporting"], exclude: ["bd_rate_reference.py"]),
         .testTarget(name: "CLITests", dependencies: ["mipareto"]),
     ]
 )

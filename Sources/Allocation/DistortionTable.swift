@@ -3,7 +3,7 @@ import FeatureData
 
 /// How much each channel suffers at each bit depth: the distortion table of docs/allocation.md.
 ///
-/// On the fit split, with the quantiser of FORMAT.md: `D_c(b)` = mean squared error of channel
+/// On the fit split, with the quantiser of docs/format.md: `D_c(b)` = mean squared error of channel
 /// `c` quantised at `b` bits over all `N·S_c` elements, in float64 (`x̂ = lo + q·(hi − lo)/L` with
 /// the normative `q`); `D_c(0)` = the MSE of replacing the channel by its mean, i.e. its
 /// population variance. The relative distortion `d_c(b) = D_c(b)/D_c(0)` (0 for every `b` when
@@ -67,10 +67,10 @@ public struct DistortionTable: Sendable, Equatable {
                             row[b] = Self.meanSquaredError(channel, n) { _ in lo }
                             continue
                         }
-                        // x̂ of every symbol, in FORMAT.md's operation order (kept in float64).
+                        // x̂ of every symbol, in docs/format.md's operation order (kept in float64).
                         let levels = Int(code.levels)
                         let reconstruction = (0...levels).map { q in lo + Double(q) * code.range / code.levels }
-                        // A multiplication by L/(hi − lo) instead of FORMAT.md's division: it can
+                        // A multiplication by L/(hi − lo) instead of docs/format.md's division: it can
                         // move v by a few ulps, which changes the rounded symbol only next to a
                         // half-integer, so those rare values take the normative path.
                         let scale = code.levels / code.range, top = code.levels
@@ -102,7 +102,7 @@ public struct DistortionTable: Sendable, Equatable {
         return sum / Double(n)
     }
 
-    /// The table of a bundle's fit split with the FORMAT.md quantiser.
+    /// The table of a bundle's fit split with the docs/format.md quantiser.
     public init(fitOf bundle: FeatureBundle, maxBits: Int) {
         self.init(features: bundle.features(for: .fit), quantiser: Quantiser(fitOf: bundle), maxBits: maxBits)
     }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Reading `PROBLEM.json` (DESIGN.md, `mipareto solve`):
+/// Reading `PROBLEM.json` (docs/architecture.md, `mipareto solve`):
 /// `{"maxRate": R, "sizes": [S_c], "costs": [[…]], "constraints": [{"costs": [[…]], "max": v}]}`.
 extension AllocationProblem {
     /// Parses and validates a problem file's contents; errors name the key that is wrong.

@@ -20,7 +20,7 @@ extension AllocationModel {
         channelWeights.indices.sorted { channelWeights[$0] != channelWeights[$1] ? channelWeights[$0] > channelWeights[$1] : $0 < $1 }
     }
 
-    /// The paper's base/enhancement scheme as a method (DESIGN.md `twolevel-<measure>`): over
+    /// The paper's base/enhancement scheme as a method (docs/architecture.md `twolevel-<measure>`): over
     /// `k = 0…C` and `b_lo ∈ {0…4}, b_lo ≤ B`, the allocation (top `k` by `a_c` at `B` bits, the
     /// rest at `b_lo`) within the budget with the lowest budget-form objective; ties (to a relative
     /// 1e-12, so rounding does not decide them) go to the lower rate, then the smaller `k`, then

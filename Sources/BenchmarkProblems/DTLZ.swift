@@ -3,7 +3,7 @@ import Foundation
 import MultiObjective
 
 /// The DTLZ problems (Deb, Thiele, Laumanns & Zitzler 2002), scalable in objectives, as defined in
-/// pymoo. Defaults (DESIGN.md): M = 3, n = M + k − 1 with k = 5 (DTLZ1), 10 (DTLZ2–6), 20 (DTLZ7).
+/// pymoo. Defaults (docs/architecture.md): M = 3, n = M + k − 1 with k = 5 (DTLZ1), 10 (DTLZ2–6), 20 (DTLZ7).
 public struct DTLZ: KnownFrontProblem {
     public let variant: Int
     public let objectiveCount: Int

@@ -7,7 +7,7 @@ public enum TestProblems {
                                "dtlz1", "dtlz2", "dtlz3", "dtlz4", "dtlz5", "dtlz6", "dtlz7"]
 
     /// The problem `name` with `variables` decision variables and `objectives` objectives (nil:
-    /// the defaults of DESIGN.md). Throws on an unknown name or parameters the problem cannot take.
+    /// the defaults of docs/architecture.md). Throws on an unknown name or parameters the problem cannot take.
     public static func make(_ name: String, variables: Int? = nil, objectives: Int? = nil) throws -> any KnownFrontProblem {
         let key = name.lowercased()
         if key.hasPrefix("zdt"), let id = Int(key.dropFirst(3)), let variant = ZDT.Variant(rawValue: id) {

@@ -2,7 +2,7 @@ import Basics
 import MultiObjective
 
 /// What `front` says about a set of scored allocations: which points are non-dominated, the
-/// hypervolume of each method's front per seed (normalised as DESIGN.md defines, so numbers compare
+/// hypervolume of each method's front per seed (normalised as docs/architecture.md defines, so numbers compare
 /// across tools), and the paired Wilcoxon test of one method against the others over seeds.
 public enum FrontAnalysis {
     /// One scored allocation.
@@ -13,7 +13,7 @@ public enum FrontAnalysis {
         public init(bpe: Double, metrics: [Double]) { self.bpe = bpe; self.metrics = metrics }
     }
 
-    /// DESIGN.md's objectives, all minimised and in [0, 1]: `bpe / maxBits` and, per task,
+    /// docs/architecture.md's objectives, all minimised and in [0, 1]: `bpe / maxBits` and, per task,
     /// `1 − metric/clean` clipped to [0, 1] (clean on the same split).
     public static func normalisedObjectives(_ p: Point, clean: [Double], maxBits: Int) -> [Double] {
         var v = [p.bpe / Double(maxBits)]

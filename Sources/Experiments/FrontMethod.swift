@@ -2,7 +2,7 @@ import Basics
 import Foundation
 import Importance
 
-/// One method of `mipareto front` (DESIGN.md, "Method names for front").
+/// One method of `mipareto front` (docs/architecture.md, "Method names for front").
 public enum FrontMethod: Sendable, Hashable {
     /// Budget sweep of the budget-form integer program (exact solver) with this measure's scores.
     case ilp(ImportanceMeasure)

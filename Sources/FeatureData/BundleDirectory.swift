@@ -11,7 +11,7 @@ struct BundleDirectory {
         name.hasSuffix("/") ? name + relative : name + "/" + relative
     }
 
-    /// The URL of `relative`, after checking it stays inside the bundle (FORMAT.md: no absolute
+    /// The URL of `relative`, after checking it stays inside the bundle (docs/format.md: no absolute
     /// paths, no `..`).
     func resolve(_ relative: String) throws -> URL {
         guard !relative.isEmpty else { throw FeatureDataError(file: displayName(relative), "empty path") }

@@ -1,7 +1,7 @@
 /// Per-channel statistics of a feature tensor, in float64: the quantiser's ranges (`lo`, `hi`),
 /// the value a dropped channel is replaced by (`mean`), and the population variance.
 ///
-/// FORMAT.md takes them over the FIT split, over every sample and spatial position.
+/// docs/format.md takes them over the FIT split, over every sample and spatial position.
 public struct ChannelStats: Sendable, Equatable {
     public var lo: [Double]
     public var hi: [Double]

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A feature bundle (FORMAT.md, `feature-bundle/1`), loaded and fully validated.
+/// A feature bundle (docs/format.md, `feature-bundle/1`), loaded and fully validated.
 ///
 /// Everything is checked when it loads: paths stay inside the directory, shapes agree across
 /// features, labels, outputs and heads, labels lie in range, features are finite, heads chain.

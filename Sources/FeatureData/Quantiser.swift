@@ -1,6 +1,6 @@
 import Basics
 
-/// The feature-bundle/1 quantiser (FORMAT.md, normative).
+/// The feature-bundle/1 quantiser (docs/format.md, normative).
 ///
 /// Per channel `c` with fit-split range `[lo, hi]` and `b ≥ 1` bits, `L = 2^b − 1`:
 /// `q = round((x − lo)/(hi − lo) · L)` clipped to `[0, L]` (half away from zero), computed in
@@ -70,7 +70,7 @@ public struct QuantisationPlan: Sendable {
 
         /// The quantisation symbol `q` of `x` (0 for a constant channel).
         @inline(__always) public func symbol(_ x: Float) -> Double {
-            // Same operation order as FORMAT.md and the reference: ((x − lo) / (hi − lo)) · L.
+            // Same operation order as docs/format.md and the reference: ((x − lo) / (hi − lo)) · L.
             let v = Swift.min(Swift.max((Double(x) - lo) / range * levels, 0), levels)
             return Self.roundHalfAwayFromZero(nonNegative: v)
         }
@@ -94,7 +94,7 @@ public struct QuantisationPlan: Sendable {
     public var codes: [ChannelCode]
     public var depths: [Int?]
     /// x̂ for every symbol of every quantised channel (`levels + 1` entries from
-    /// `tableOffsets[c]`), computed once per plan exactly as FORMAT.md says.
+    /// `tableOffsets[c]`), computed once per plan exactly as docs/format.md says.
     let table: [Float]
     let tableOffsets: [Int]
     /// `L / (hi − lo)` per channel: the fast path multiplies by it (see `reconstruct`).
@@ -121,7 +121,7 @@ public struct QuantisationPlan: Sendable {
     /// (written every `destinationStride` elements, so the caller can write channels-last).
     ///
     /// Fast and still exact: `v` is first computed with a multiplication by `L/(hi − lo)`, which
-    /// differs from FORMAT.md's `(x − lo)/(hi − lo)·L` by a few ulps. That can change the rounded
+    /// differs from docs/format.md's `(x − lo)/(hi − lo)·L` by a few ulps. That can change the rounded
     /// symbol only when `v` sits next to a half-integer, so those rare values (within 1e-9) are
     /// recomputed with the normative division.
     @inline(__always)
@@ -217,7 +217,7 @@ import Darwin
 #endif
 
 extension Quantiser {
-    /// The quantiser FORMAT.md prescribes for `bundle`: ranges and means of its fit split.
+    /// The quantiser docs/format.md prescribes for `bundle`: ranges and means of its fit split.
     public init(fitOf bundle: FeatureBundle) {
         self.init(stats: ChannelStats(features: bundle.features[.fit]!))
     }

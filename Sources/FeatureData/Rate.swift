@@ -1,4 +1,4 @@
-/// The rate of an allocation (FORMAT.md, Rate).
+/// The rate of an allocation (docs/format.md, Rate).
 public struct Rate: Sendable, Equatable {
     /// Fixed-length rate: `Σ_c b_c · H·W` bits per sample.
     public var bitsPerSample: Double

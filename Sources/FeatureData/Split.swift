@@ -1,7 +1,7 @@
 /// Which samples a computation uses.
 ///
 /// `fit` and `eval` are the bundle's two splits. `search` and `report` divide eval in two
-/// (DESIGN.md): anything that looks at task metrics while it searches uses `search` (even eval
+/// (docs/architecture.md): anything that looks at task metrics while it searches uses `search` (even eval
 /// indices) and reports on `report` (odd eval indices), so a front is never judged on the
 /// samples that shaped it.
 public enum Split: String, CaseIterable, Sendable {

@@ -1,4 +1,4 @@
-/// What a task predicts, and so how it is scored (FORMAT.md, TASK).
+/// What a task predicts, and so how it is scored (docs/format.md, TASK).
 public enum TaskKind: String, Sendable, CaseIterable {
     case classification, segmentation, reconstruction
 

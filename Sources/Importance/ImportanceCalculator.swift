@@ -13,7 +13,7 @@ public enum ImportanceCalculator {
             return ImportanceScores(measure: options.measure, estimator: nil, taskNames: taskNames,
                                     scores: [[Double]](repeating: row, count: taskNames.count))
         case .entropy:
-            // FORMAT.md's quantiser at 8 bits on every channel; a constant channel has one symbol (0 bits).
+            // docs/format.md's quantiser at 8 bits on every channel; a constant channel has one symbol (0 bits).
             let plan = Quantiser(fitOf: bundle).plan(bits: [Int](repeating: 8, count: bundle.channels))
             let row = plan.channelEntropies(fit)
             return ImportanceScores(measure: .entropy, estimator: nil, taskNames: taskNames,

@@ -1,11 +1,11 @@
 import FeatureData
 
 /// A task head run forward and backward in float64, one sample at a time, in the logical C-order
-/// layout of FORMAT.md (`[C, H, W]` or `[D]`): the backward passes Taylor importance needs.
+/// layout of docs/format.md (`[C, H, W]` or `[D]`): the backward passes Taylor importance needs.
 ///
 /// Deliberately simple and separate from `Scorer` (which is float32, batched, NHWC and fused):
 /// gradients are checked against finite differences, and float64 keeps those checks tight.
-/// Every layer type of FORMAT.md has its backward pass: conv2d, dense, relu, sigmoid,
+/// Every layer type of docs/format.md has its backward pass: conv2d, dense, relu, sigmoid,
 /// maxpool2d (the gradient goes to the first maximum of each window, the one the forward pass
 /// picks), avgpool2d, upsample2d (nearest: a block's gradients sum) and flatten (identity on
 /// C-order data).

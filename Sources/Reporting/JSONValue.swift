@@ -1,7 +1,7 @@
 /// A JSON document built in code and printed with full precision.
 ///
 /// Foundation's `JSONSerialization` does not promise shortest round-trip numbers or key order;
-/// DESIGN.md asks for both (scripts diff our JSON), so MIPareto prints its own.
+/// docs/architecture.md asks for both (scripts diff our JSON), so MIPareto prints its own.
 public indirect enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)

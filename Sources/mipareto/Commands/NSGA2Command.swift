@@ -102,17 +102,15 @@ struct NSGA2Command: ParsableCommand {
         }
 
         let checkpointURL = checkpoint.map { URL(fileURLWithPath: $0) }
-        let showProgress = !outputOptions.quiet && isatty(STDERR_FILENO) == 1
+        let bar = outputOptions.progress("nsga2")
         let target = generations
         let every = checkpointEvery
         try nsga.run(until: .generations(target)) { state in
             if let url = checkpointURL, state.generation % every == 0 { try saveCheckpoint(nsga, to: url) }
-            if showProgress {
-                FileHandle.standardError.write(Data("\rgeneration \(state.generation)/\(target)".utf8))
-            }
+            bar.update(done: state.generation, of: target, detail: "generation \(state.generation)/\(target)")
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-        if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
+        bar.finish()
         if let url = checkpointURL { try saveCheckpoint(nsga, to: url) }
 
         let front = nsga.front
@@ -122,9 +120,7 @@ struct NSGA2Command: ParsableCommand {
         if let output {
             var table = CSVTable(header: (1...testProblem.objectiveCount).map { "f\($0)" })
             for p in front { table.append(p.map(CSVTable.number)) }
-            do { try AtomicFile.write(table.text, to: URL(fileURLWithPath: output)) } catch {
-                throw ExitStatusError.invalidInput("-o: \(error)")
-            }
+            try AtomicFile.write(table.text, to: URL(fileURLWithPath: output))
         }
 
         let state = nsga.state

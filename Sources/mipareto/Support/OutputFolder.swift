@@ -11,15 +11,10 @@ enum OutputFolder {
         }
     }
 
-    /// Writes every file into `path` (created if missing); the files are all made before this is
-    /// called, so a failing run never touches the folder.
+    /// Replaces the command's files in `path` (created if missing) as one set: after a failure or
+    /// a kill at any moment the folder holds either every old file or every new one, and files
+    /// of other programs in it are kept (`AtomicDirectory`).
     static func write(_ files: [(name: String, contents: String)], to path: String) throws {
-        let directory = URL(fileURLWithPath: path)
-        do { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
-            throw ExitStatusError.invalidInput("-o \(path): cannot create the folder: \(error.localizedDescription)")
-        }
-        for (name, contents) in files {
-            try AtomicFile.write(contents, to: directory.appendingPathComponent(name))
-        }
+        try AtomicDirectory.write(Dictionary(uniqueKeysWithValues: files.map { ($0.name, $0.contents) }), to: URL(fileURLWithPath: path))
     }
 }
