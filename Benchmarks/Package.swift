@@ -15,17 +15,20 @@ let package = Package(
     ],
     targets: [
         // Synthetic workloads shared by the package benchmarks and compare-peers.
-        .target(name: "BenchmarkData", dependencies: [.product(name: "MultiObjective", package: "MIPareto")], path: "Sources/BenchmarkData"),
+        .target(name: "BenchmarkData", dependencies: [.product(name: "Basics", package: "MIPareto"), .product(name: "MultiObjective", package: "MIPareto")], path: "Sources/BenchmarkData"),
         .executableTarget(
             name: "MIParetoBenchmarks",
             dependencies: [
                 "BenchmarkData",
                 .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Basics", package: "MIPareto"),
                 .product(name: "MultiObjective", package: "MIPareto"),
+                .product(name: "BenchmarkProblems", package: "MIPareto"),
                 .product(name: "FeatureData", package: "MIPareto"),
                 .product(name: "Inference", package: "MIPareto"),
                 .product(name: "Importance", package: "MIPareto"),
                 .product(name: "Allocation", package: "MIPareto"),
+                .product(name: "Experiments", package: "MIPareto"),
             ],
             path: "Benchmarks/MIParetoBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
@@ -35,11 +38,14 @@ let package = Package(
             dependencies: [
                 "BenchmarkData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Basics", package: "MIPareto"),
                 .product(name: "MultiObjective", package: "MIPareto"),
+                .product(name: "BenchmarkProblems", package: "MIPareto"),
                 .product(name: "FeatureData", package: "MIPareto"),
                 .product(name: "Inference", package: "MIPareto"),
                 .product(name: "Importance", package: "MIPareto"),
                 .product(name: "Allocation", package: "MIPareto"),
+                .product(name: "Experiments", package: "MIPareto"),
             ],
             path: "Sources/compare-peers",
             swiftSettings: [.unsafeFlags(["-Ounchecked"])]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Allocation
+import Experiments
 import FeatureData
 import Foundation
 #if canImport(Glibc)
@@ -40,7 +41,7 @@ struct FrontComparison: ParsableCommand {
         let seconds = try Stopwatch.seconds {
             // Loading counts: it is part of the run a user waits for.
             let featureBundle = try FeatureBundle(directory: path)
-            let settings = FrontSettings(methods: try FrontMethod.parseList(methods), budgets: try FrontSettings.parseBudgets("0.25:0.25:8"),
+            let settings = FrontSettings(methods: try FrontMethod.parseList(methods), budgets: nil,
                                          maxBits: 8, seeds: try FrontSettings.parseSeeds(seeds), population: population,
                                          generations: generations, seedFromILP: true)
             result = try FrontRunner(bundle: featureBundle, settings: settings).run()

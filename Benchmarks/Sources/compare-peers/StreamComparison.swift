@@ -1,6 +1,7 @@
 import ArgumentParser
 import Allocation
 import Basics
+import Experiments
 import FeatureData
 import Foundation
 import Inference
@@ -108,7 +109,7 @@ struct StreamComparison: ParsableCommand {
         if let saveStream {
             try JSONSerialization.data(withJSONObject: batches).write(to: URL(fileURLWithPath: saveStream))
         }
-        print("bundle \(path): search split \(problem.scorer.samples) samples, \(featureBundle.channels) channels, tasks \(problem.taskNames.joined(separator: ", "))")
+        print("bundle \(path): search split \(problem.scoring.samples) samples, \(featureBundle.channels) channels, tasks \(problem.taskNames.joined(separator: ", "))")
         FileHandle.standardError.write(Data("stream recorded\n".utf8))
         print(String(format: "NSGA-II (P = %d, G = %d, integer operators, seed %llu): %d allocations scored in %d batches, %d distinct; whole search %.2f s (%d front points)",
                      population, generations, seed, stream.count, batches.count, Set(stream).count, searchSeconds, nsga!.front.count))
