@@ -47,7 +47,7 @@ MAX_BITS = 16
 __all__ = [
     "PROTOCOL", "FORMAT", "SPLITS", "BundleError", "Stream", "Task", "Bundle", "read_bundle",
     "split_samples", "run_head", "head_shapes", "Quantiser", "channel_stats", "accuracy",
-    "segmentation_scores", "psnr", "Start", "Evaluator", "serve", "RayPool", "add_pool_arguments",
+    "segmentation_scores", "psnr", "Start", "start_message", "Evaluator", "serve", "RayPool", "add_pool_arguments",
     "pool_from_arguments", "main",
 ]
 
@@ -786,6 +786,19 @@ class Start:
             raise ProtocolError(f"start: quantiser: {e}") from None
         if self.quantiser.channels != self.channels:
             raise ProtocolError(f"start: quantiser has {self.quantiser.channels} channels, \"channels\" says {self.channels}")
+
+
+def start_message(bundle, max_bits=8):
+    """The `start` message MIPareto sends for `bundle` (a path or a `Bundle`): to try an evaluator by hand."""
+    if not isinstance(bundle, Bundle):
+        bundle = read_bundle(bundle)
+    lo, hi, mean = channel_stats([s.arrays["fit"] for s in bundle.streams])
+    return {"type": "start", "protocol": PROTOCOL, "bundle": bundle.name,
+            "bundleDirectory": os.path.abspath(bundle.directory), "channels": bundle.channels, "maxBits": max_bits,
+            "streams": [{"name": s.name, "channels": s.channels, "shape": list(s.sample_shape),
+                         "firstChannel": s.first_channel} for s in bundle.streams],
+            "quantiser": {"lo": lo.tolist(), "hi": hi.tolist(), "mean": mean.tolist()},
+            "tasks": [t.name for t in bundle.tasks]}
 
 
 class Evaluator:
