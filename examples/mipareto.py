@@ -546,8 +546,14 @@ def _conv2d(x, w, bias, stride, padding):
     return y.reshape(n, ho, wo, o).transpose(0, 3, 1, 2)
 
 
-def run_head(head, x):
-    """Runs a head (`{"layers": [...]}` with weights as arrays) on `x` `[N, C, H, W]` or `[N, C]`, in float64."""
+def run_head(head, x, chunk=64):
+    """Runs a head (`{"layers": [...]}` with weights as arrays) on `x` `[N, C, H, W]` or `[N, C]`, in float64.
+
+    Samples go through in chunks of `chunk` (activations stay in cache); the chunking is fixed, so
+    the same samples always give the same bits.
+    """
+    if len(x) > chunk:
+        return np.concatenate([run_head(head, x[i:i + chunk], chunk) for i in range(0, len(x), chunk)])
     x = np.asarray(x, dtype=np.float64)
     for layer in head["layers"]:
         t = layer["type"]
@@ -1167,6 +1173,9 @@ class _RayBackend:
             options["num_cpus"] = max(os.cpu_count() or 1, needed)
             self.started_ray = True
         ray.init(address=pool.address, **options)
+        # Workers of a cluster started elsewhere cannot import this file: ship it by value. The
+        # user's own modules are imported by reference, after the actor adds our sys.path to its own.
+        cloudpickle.register_pickle_by_value(sys.modules[__name__])
         payload = cloudpickle.dumps(self.evaluator)
         paths = [p for p in [os.getcwd()] + sys.path if p and os.path.isdir(p)]
         remote = ray.remote(_ActorWorker)
