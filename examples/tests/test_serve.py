@@ -129,3 +129,29 @@ def test_a_setup_that_fails_answers_error_without_id(client_factory):
     assert reply["type"] == "error" and "id" not in reply
     assert "task(s) left, right, recon" in reply["message"] and "have no head" in reply["message"]
     assert client.process.wait(30) == 1
+
+
+def test_every_layout_of_a_score_line_reads_the_same(client_factory):
+    # serve() reads the allocations of a score line with a fast path; any JSON layout must give
+    # what json.loads gives.
+    a = np.random.default_rng(5).integers(0, 9, (2, 32)).tolist()
+    lines = [
+        json.dumps({"type": "score", "id": 1, "split": "eval", "allocations": a}),
+        json.dumps({"type": "score", "id": 1, "split": "eval", "allocations": a}, separators=(",", ":")),
+        json.dumps({"allocations": a, "split": "eval", "id": 1, "type": "score"}),
+        json.dumps({"type": "score", "note": "\"allocations\": [[0]]", "id": 1, "split": "eval", "allocations": a}),
+        json.dumps({"type": "score", "id": 1, "split": "eval", "allocations": a}, indent=None).replace(",", " ,\t"),
+    ]
+    client = client_factory(NUMPY_HEADS)
+    client.start(MINI)
+    replies = []
+    for line in lines:
+        client.send(line)
+        replies.append(client.receive())
+    assert replies[0]["type"] == "scores"
+    assert all(r == replies[0] for r in replies), replies
+    client.send(json.dumps({"type": "score", "id": 2, "split": "eval", "allocations": [[-1] + [1] * 31]}))
+    assert "bit depth -1 for channel 0 is outside 0…8" in client.receive()["message"]
+    client.send(json.dumps({"type": "score", "id": 3, "split": "eval", "allocations": [[1] * 32, [1] * 33]}))
+    assert "allocation 1 is not a list of 32 bit depths" in client.receive()["message"]
+    assert client.stop() == 0
