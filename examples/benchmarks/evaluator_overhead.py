@@ -110,6 +110,16 @@ def main():
                 shares = min(b, actors)
                 print(f"  {actors} actor(s), batch {b:2d}: {t * 1e3:.2f} ms per batch, "
                       f"{(t - local[b]) * 1e3 / shares:.2f} ms per share over in-process ({local[b] * 1e3:.2f} ms)")
+        # The driver's cost per share: a batch of 64 cut into 1, 2, 4, 8 shares (actors of ¼ CPU, so
+        # eight fit on two cores); the constant evaluator does no work, the slope is pure overhead.
+        per_batch = {}
+        for actors in (1, 2, 4, 8):
+            pooled = [*constant, "--actors", str(actors), "--cpus-per-actor", "0.25", "--ray-address", address,
+                      "--ray-namespace", f"slope-{actors}"]
+            per_batch[actors] = round_trips(pooled, MINI, 32, args.rounds) * 64
+            print(f"  {actors} actor(s) of 1/4 CPU, batch 64: {per_batch[actors] * 1e3:.2f} ms per batch")
+        slope = np.polyfit(list(per_batch), list(per_batch.values()), 1)[0]
+        print(f"  => {slope * 1e3:.2f} ms per extra share (least squares over 1, 2, 4, 8 shares)")
         busy = [sys.executable, os.path.join(HERE, "..", "evaluators", "busy.py"), "--ms", "20"]
         seconds = {}
         for actors in (1, 2):
