@@ -24,14 +24,36 @@ Use it from your training code after a forward pass:
 information by default) is computed here by running each head in float64 NumPy, so the bundle is
 self-consistent; pass "outputs" in a task to use your own instead.
 
+A network whose back-end is not a sequential head (batch norm, residual blocks, several split
+tensors) is written as a multi-stream bundle whose tasks have no heads; MIPareto then scores it
+through your own evaluator (docs/evaluator.md):
+
+    write_bundle("my-bundle", "my-network",
+                 {"skip": skip_fit, "deep": deep_fit}, {"skip": skip_eval, "deep": deep_eval},
+                 [{"name": "cls", "kind": "classification", "classes": 10,
+                   "labels": {"fit": y_fit, "eval": y_eval},
+                   "outputs": {"fit": pred_fit, "eval": pred_eval}}],   # the network on clean features
+                 feature_dtype=np.float16)                                 # halves the files
+
+Streams keep the order of the dicts; a head in a multi-stream bundle names its stream
+(`head_from_torch(seq, shape, input="deep")`). The bundle is written into a temporary folder beside
+`directory`, read back with `mipareto.read_bundle` and only then moved into place, so a failed
+export never leaves a half-written bundle.
+
 Only NumPy is needed to write a bundle; PyTorch is needed only for `head_from_torch`.
 Supported head layers: Conv2d (groups=1, dilation=1, zero padding), Linear, ReLU, Sigmoid,
 MaxPool2d, AvgPool2d (no padding), Upsample(mode="nearest", integer factor), Flatten.
 """
 import json
 import os
+import shutil
+import sys
+import tempfile
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mipareto import read_bundle, run_head  # noqa: E402  (run_head: the float64 head, re-exported)
 
 
 def _np(a, dtype):
@@ -40,8 +62,10 @@ def _np(a, dtype):
     return np.ascontiguousarray(np.asarray(a), dtype=dtype)
 
 
-def head_from_torch(sequential, input_shape):
-    """Turns an nn.Sequential head into MIPareto's layer list (weights as float32 arrays)."""
+def head_from_torch(sequential, input_shape, input=None):
+    """Turns an nn.Sequential head into MIPareto's layer list (weights as float32 arrays).
+
+    `input` names the stream the head reads (needed in a multi-stream bundle)."""
     import torch.nn as nn
 
     layers = []
@@ -79,77 +103,76 @@ def head_from_torch(sequential, input_shape):
             layers.append({"type": "flatten"})
         else:
             raise ValueError(f"unsupported head layer: {m}")
-    return {"input_shape": [int(d) for d in input_shape], "layers": layers}
+    head = {"input_shape": [int(d) for d in input_shape], "layers": layers}
+    if input is not None:
+        head["input"] = input
+    return head
 
 
-def run_head(head, x):
-    """Runs a head (layer list of head_from_torch) on x [N, C, H, W] in float64: the bundle's outputs."""
-    x = np.asarray(x, dtype=np.float64)
-    for layer in head["layers"]:
-        t = layer["type"]
-        if t == "conv2d":
-            w = layer["weight"].astype(np.float64)
-            b = layer.get("bias")
-            s, p = layer.get("stride", 1), layer.get("padding", 0)
-            n, c, h, wd = x.shape
-            o, _, kh, kw = w.shape
-            xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
-            ho, wo = (h + 2 * p - kh) // s + 1, (wd + 2 * p - kw) // s + 1
-            y = np.zeros((n, o, ho, wo))
-            for i in range(kh):
-                for j in range(kw):
-                    patch = xp[:, :, i:i + s * ho:s, j:j + s * wo:s]
-                    y += np.einsum("nchw,oc->nohw", patch, w[:, :, i, j])
-            if b is not None:
-                y += b.astype(np.float64)[None, :, None, None]
-            x = y
-        elif t == "dense":
-            x = x @ layer["weight"].astype(np.float64).T
-            if layer.get("bias") is not None:
-                x = x + layer["bias"].astype(np.float64)
-        elif t == "relu":
-            x = np.maximum(x, 0)
-        elif t == "sigmoid":
-            x = 1 / (1 + np.exp(-x))
-        elif t in ("maxpool2d", "avgpool2d"):
-            k, s = layer["size"], layer.get("stride", layer["size"])
-            n, c, h, wd = x.shape
-            ho, wo = (h - k) // s + 1, (wd - k) // s + 1
-            win = np.stack([x[:, :, i:i + s * ho:s, j:j + s * wo:s] for i in range(k) for j in range(k)])
-            x = win.max(0) if t == "maxpool2d" else win.mean(0)
-        elif t == "upsample2d":
-            f = layer["factor"]
-            x = x.repeat(f, axis=2).repeat(f, axis=3)
-        elif t == "flatten":
-            x = x.reshape(x.shape[0], -1)
-        else:
-            raise ValueError(f"unknown layer type {t}")
-    return x
+def write_bundle(directory, name, features_fit, features_eval, tasks, description="", feature_dtype=np.float32):
+    """Writes bundle.json, the feature/label/output arrays and the heads under `directory`.
+
+    `features_fit` / `features_eval`: one array `[N, C, H, W]` or `[N, C]` (a `features` bundle),
+    or a dict {stream name: array} (a multi-stream bundle, streams in dict order). A task without
+    "head" must bring its "outputs" (what the network predicts on the clean features, as stored).
+    `feature_dtype`: np.float32, np.float16 or np.float64 for the feature files.
+    """
+    if np.dtype(feature_dtype).str not in ("<f2", "<f4", "<f8"):
+        raise ValueError(f"feature_dtype must be float16, float32 or float64, got {np.dtype(feature_dtype)}")
+    multi = isinstance(features_fit, dict)
+    if multi != isinstance(features_eval, dict) or (multi and list(features_fit) != list(features_eval)):
+        raise ValueError("features_fit and features_eval must both be arrays, or dicts with the same streams")
+    fit = features_fit if multi else {"features": features_fit}
+    evl = features_eval if multi else {"features": features_eval}
+    parent = os.path.dirname(os.path.abspath(directory))
+    os.makedirs(parent, exist_ok=True)
+    work = tempfile.mkdtemp(prefix=f".{os.path.basename(os.path.abspath(directory))}.", dir=parent)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(work, 0o777 & ~umask)   # mkdtemp makes it private; a bundle is an ordinary folder
+    try:
+        _write(work, name, description, fit, evl, tasks, multi, feature_dtype)
+        read_bundle(work)   # validate before it replaces anything
+        if os.path.exists(directory):
+            shutil.rmtree(directory)
+        os.rename(work, directory)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
 
 
-def write_bundle(directory, name, features_fit, features_eval, tasks, description=""):
-    """Writes bundle.json, the feature/label/output arrays and the heads under `directory`."""
-    for sub in ("fit", "eval", "heads"):
+def _write(directory, name, description, fit, evl, tasks, multi, feature_dtype):
+    for sub in ("fit", "eval") + (("heads",) if any(t.get("head") is not None for t in tasks) else ()):
         os.makedirs(os.path.join(directory, sub), exist_ok=True)
-    feats = {"fit": _np(features_fit, np.float32), "eval": _np(features_eval, np.float32)}
-    for split, f in feats.items():
-        np.save(os.path.join(directory, split, "features.npy"), f)
+    feats = {"fit": {}, "eval": {}}
+    for split, streams in (("fit", fit), ("eval", evl)):
+        for stream, array in streams.items():
+            stored = _np(array, feature_dtype)
+            np.save(os.path.join(directory, split, f"{stream}.npy"), stored)
+            feats[split][stream] = stored.astype(np.float32)   # what MIPareto reads back
     entries = []
     for task in tasks:
         tname, kind = task["name"], task["kind"]
-        head = task["head"]
-        layers = []
-        for i, layer in enumerate(head["layers"]):
-            spec = {k: v for k, v in layer.items() if k not in ("weight", "bias")}
-            for key in ("weight", "bias"):
-                if layer.get(key) is not None:
-                    rel = f"heads/{tname}_{i}_{key[0]}.npy"
-                    np.save(os.path.join(directory, rel), _np(layer[key], np.float32))
-                    spec[key] = rel
-            layers.append(spec)
-        with open(os.path.join(directory, "heads", f"{tname}.json"), "w") as fh:
-            json.dump({"input_shape": head["input_shape"], "layers": layers}, fh, indent=1)
-        entry = {"name": tname, "kind": kind, "head": f"heads/{tname}.json"}
+        head = task.get("head")
+        entry = {"name": tname, "kind": kind}
+        if head is not None:
+            layers = []
+            for i, layer in enumerate(head["layers"]):
+                spec = {k: v for k, v in layer.items() if k not in ("weight", "bias")}
+                for key in ("weight", "bias"):
+                    if layer.get(key) is not None:
+                        rel = f"heads/{tname}_{i}_{key[0]}.npy"
+                        np.save(os.path.join(directory, rel), _np(layer[key], np.float32))
+                        spec[key] = rel
+                layers.append(spec)
+            spec = {"input_shape": head["input_shape"], "layers": layers}
+            if "input" in head:
+                spec["input"] = head["input"]
+            with open(os.path.join(directory, "heads", f"{tname}.json"), "w") as fh:
+                json.dump(spec, fh, indent=1)
+            entry["head"] = f"heads/{tname}.json"
+        elif "outputs" not in task:
+            raise ValueError(f"task {tname!r} has neither a head nor outputs")
         truth_key = "targets" if kind == "reconstruction" else "labels"
         entry[truth_key], entry["outputs"] = {}, {}
         for split in ("fit", "eval"):
@@ -161,7 +184,8 @@ def write_bundle(directory, name, features_fit, features_eval, tasks, descriptio
             if "outputs" in task:
                 out = task["outputs"][split]
             else:
-                y = run_head(head, feats[split])
+                x = feats[split][head.get("input", next(iter(feats[split])))]
+                y = run_head(head, x)
                 out = y if kind == "reconstruction" else y.argmax(axis=1)
             out = _np(out, np.float32 if kind == "reconstruction" else np.int64)
             path = f"{split}/outputs_{tname}.npy"
@@ -172,13 +196,12 @@ def write_bundle(directory, name, features_fit, features_eval, tasks, descriptio
         if kind == "reconstruction":
             entry["peak"] = float(task.get("peak", 1.0))
         entries.append(entry)
-    bundle = {
-        "format": "feature-bundle/1",
-        "name": name,
-        "description": description,
-        "features": {"fit": "fit/features.npy", "eval": "eval/features.npy"},
-        "tasks": entries,
-    }
+    bundle = {"format": "feature-bundle/1", "name": name, "description": description}
+    if multi:
+        bundle["streams"] = [{"name": s, "fit": f"fit/{s}.npy", "eval": f"eval/{s}.npy"} for s in fit]
+    else:
+        bundle["features"] = {"fit": "fit/features.npy", "eval": "eval/features.npy"}
+    bundle["tasks"] = entries
     with open(os.path.join(directory, "bundle.json"), "w") as fh:
         json.dump(bundle, fh, indent=1)
 
