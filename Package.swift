@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "MultiObjective", dependencies: ["Basics"], exclude: ["README.md"], swiftSettings: fastRelease),
         .target(name: "BenchmarkProblems", dependencies: ["Basics", "MultiObjective"], exclude: ["README.md"], swiftSettings: fastRelease),
         .target(name: "FeatureData", dependencies: ["Basics"], exclude: ["README.md"], swiftSettings: fastRelease),
-        .target(name: "Inference", dependencies: ["FeatureData", "CBLAS"], exclude: ["README.md"], swiftSettings: fastRelease),
+        .target(name: "Inference", dependencies: ["Basics", "FeatureData", "CBLAS"], exclude: ["README.md"], swiftSettings: fastRelease),
         .target(name: "Importance", dependencies: ["Basics", "FeatureData", "Inference"], exclude: ["README.md"], swiftSettings: fastRelease),
         .target(
             name: "Allocation",

@@ -1,6 +1,10 @@
 import Basics
 import FeatureData
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Inference
 import MultiObjective
 
 /// A `front` run's saved progress in a folder, so a killed run resumes where it stopped and writes
@@ -17,16 +21,19 @@ public final class FrontCheckpoint: @unchecked Sendable {
     public struct Identity: Codable, Equatable, Sendable {
         public static let formatName = "mipareto-front-checkpoint"
         public var format = Identity.formatName
-        public var version = 1
+        public var version = 2
         public var bundle: String
         /// `FrontCheckpoint.fingerprint(of:)` of the bundle.
         public var fingerprint: String
         public var settings: FrontSettings
+        /// `MetricSource.kind`: `heads` or `evaluator` (not the evaluator's command line).
+        public var scoring: String
 
-        public init(bundle: String, fingerprint: String, settings: FrontSettings) {
+        public init(bundle: String, fingerprint: String, settings: FrontSettings, scoring: String = MetricSource.heads.kind) {
             self.bundle = bundle
             self.fingerprint = fingerprint
             self.settings = settings
+            self.scoring = scoring
         }
     }
 
@@ -77,6 +84,9 @@ public final class FrontCheckpoint: @unchecked Sendable {
         guard saved.bundle == identity.bundle, saved.fingerprint == identity.fingerprint else {
             throw ParameterError("resume", value: directory.path, "the checkpoint is of bundle \(saved.bundle) (fingerprint \(saved.fingerprint)), not of \(identity.bundle) (fingerprint \(identity.fingerprint))")
         }
+        guard saved.scoring == identity.scoring else {
+            throw ParameterError("resume", value: directory.path, "the checkpoint's metrics came from the \(saved.scoring == "heads" ? "bundle's heads" : "evaluator"), this run's from the \(identity.scoring == "heads" ? "bundle's heads" : "evaluator")")
+        }
         guard saved.settings == identity.settings else {
             throw ParameterError("resume", value: directory.path, "the checkpoint was made with other settings (\(Self.difference(saved.settings, identity.settings))); give the same " + ["methods", "budgets", "maxBits", "seeds", "population", "generations"].map(ParameterError.mention).joined(separator: ", ") + " and \(ParameterError.mention("seedFromILP"))")
         }
@@ -119,6 +129,66 @@ public final class FrontCheckpoint: @unchecked Sendable {
     }
 
     static func pointsName(method: String, seed: Int) -> String { "points-\(seed)-\(method).json" }
+
+    // MARK: - Scores an evaluator gave
+
+    /// One line of `scores-<split>.jsonl`: a batch of allocations and the metrics they got.
+    struct ScoredBatch: Codable {
+        var bits: [[Int]]
+        var metrics: [[Double]]
+        var coded: [Double]?
+    }
+
+    static func scoresName(_ split: Split) -> String { "scores-\(split.rawValue).jsonl" }
+
+    /// The scores saved for `split`, each checked against the run (`channels` depths in
+    /// 0…maxBits, one finite metric per task). A last line a kill cut short is ignored.
+    func storedScores(split: Split, channels: Int, tasks: Int) throws -> [(bits: [Int], metrics: [Double], coded: Double?)] {
+        let url = directory.appendingPathComponent(Self.scoresName(split))
+        guard let data = FileManager.default.contents(atPath: url.path) else { return [] }
+        var out: [(bits: [Int], metrics: [Double], coded: Double?)] = []
+        let lines = data.split(separator: 10, omittingEmptySubsequences: false)
+        // Only newline-terminated lines are complete.
+        for (number, line) in lines.dropLast().enumerated() where !line.isEmpty {
+            let batch: ScoredBatch
+            do { batch = try JSONDecoder().decode(ScoredBatch.self, from: Data(line)) } catch {
+                throw ExperimentError.invalidData("\(url.path): line \(number + 1): corrupted (\(error))")
+            }
+            guard batch.metrics.count == batch.bits.count, batch.coded.map({ $0.count == batch.bits.count }) ?? true else {
+                throw ExperimentError.invalidData("\(url.path): line \(number + 1): \(batch.bits.count) allocations, \(batch.metrics.count) metric rows")
+            }
+            for (k, bits) in batch.bits.enumerated() {
+                if let problem = Quantiser.validate(bits: bits, channels: channels, maxBits: identity.settings.maxBits) {
+                    throw ExperimentError.invalidData("\(url.path): line \(number + 1): bits[\(k)]: \(problem)")
+                }
+                let metrics = batch.metrics[k]
+                guard metrics.count == tasks, metrics.allSatisfy(\.isFinite) else {
+                    throw ExperimentError.invalidData("\(url.path): line \(number + 1): metrics[\(k)] must be \(tasks) finite numbers")
+                }
+                let coded = batch.coded?[k]
+                if let coded, !(coded.isFinite && coded >= 0) {
+                    throw ExperimentError.invalidData("\(url.path): line \(number + 1): coded[\(k)] must be a finite number ≥ 0")
+                }
+                out.append((bits, metrics, coded))
+            }
+        }
+        return out
+    }
+
+    /// Appends a batch of scores for `split` as one line (one `write`, so a kill leaves at most
+    /// one unterminated line, which `storedScores` ignores).
+    func appendScores(split: Split, allocations: [[Int]], evaluations: [Evaluation]) throws {
+        let batch = ScoredBatch(bits: allocations, metrics: evaluations.map { $0.tasks.map(\.metric) },
+                                coded: evaluations.contains { $0.codedBitsPerSample != nil } ? evaluations.map { $0.codedBitsPerSample ?? 0 } : nil)
+        var line = try Self.encode(batch)
+        line.append(10)
+        let url = directory.appendingPathComponent(Self.scoresName(split))
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        guard fd >= 0 else { throw FileWriteError(path: url.path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        let written = line.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        guard written == line.count else { throw FileWriteError(path: url.path, reason: "cannot append: \(String(cString: strerror(errno)))") }
+    }
 
     private static func encode<T: Encodable>(_ value: T) throws -> Data {
         let encoder = JSONEncoder()

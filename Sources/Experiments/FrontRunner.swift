@@ -41,6 +41,10 @@ public struct FrontResult: Sendable {
     public var searchStatistics: IncrementalScorer.Statistics?
     /// Distinct allocations scored on `report`.
     public var reportScored: Int
+    /// An evaluator's work: `score` requests answered and the allocations in them (nil: heads).
+    public var evaluatorRequests: (requests: Int, allocations: Int)? = nil
+    /// False for a run without scoring (`--no-score`): points carry rates and bits, no metrics.
+    public var scored: Bool = true
 
     public struct Timings: Sendable {
         public var importanceSeconds = 0.0
@@ -63,9 +67,12 @@ public struct FrontProgress: Sendable {
     /// NSGA-II's generation (nil for the other methods).
     public var generation: Int?
     public var generations: Int
+    /// Scoring every allocation on `report` (after every method ran): allocations done, in all.
+    public var reportScoring: (done: Int, total: Int)? = nil
 
     /// The fraction of the run done, 0…1.
     public var fraction: Double {
+        if let reportScoring { return Double(reportScoring.done) / Double(Swift.max(1, reportScoring.total)) }
         var done = Double(seedIndex * methodCount + methodIndex)
         if let generation { done += Double(generation) / Double(Swift.max(1, generations)) }
         return Swift.min(1, done / Double(Swift.max(1, seedCount * methodCount)))
@@ -84,6 +91,8 @@ public final class FrontRunner {
     public let settings: FrontSettings
     public let methods: [FrontMethod]
     public let source: MetricSource
+    /// Whether points are scored on `report` (false: rates and allocations only).
+    public let scores: Bool
     let quantiser: Quantiser
     let taskNames: [String]
 
@@ -93,10 +102,14 @@ public final class FrontRunner {
     private var timings = FrontResult.Timings()
 
     /// - Parameter settings: checked here (`FrontSettings.validated()`).
-    public init(bundle: FeatureBundle, settings: FrontSettings, source: MetricSource = .heads) throws(ParameterError) {
+    public init(bundle: FeatureBundle, settings: FrontSettings, source: MetricSource = .heads, scores: Bool = true) throws(ParameterError) {
         self.settings = try settings.validated()
+        if !scores, settings.parsedMethods.contains(.nsga2) {
+            throw ParameterError("methods", "nsga2 searches on the true metrics; it cannot run without scoring (\(ParameterError.mention("noScore")))")
+        }
         self.bundle = bundle
         self.source = source
+        self.scores = scores
         methods = settings.parsedMethods
         quantiser = Quantiser(fitOf: bundle)
         taskNames = bundle.tasks.map(\.name)
@@ -107,8 +120,8 @@ public final class FrontRunner {
     public func run(checkpoint: FrontCheckpoint? = nil, progress: ((FrontProgress) -> Void)? = nil) throws -> FrontResult {
         let clock = ContinuousClock()
         let start = clock.now
-        let report = ScoreCache(try source.scoring(bundle: bundle, split: .report, quantiser: quantiser))
-        let clean = try report.scoring.scoreClean().tasks.map(\.metric)
+        let report: ScoreCache? = scores ? ScoreCache(try scoring(.report, checkpoint: checkpoint)) : nil
+        let clean = try report?.scoring.scoreClean().tasks.map(\.metric) ?? []
         let entropy = EntropyRateTable(quantiser: quantiser, features: bundle.features(for: .report), maxBits: settings.maxBits)
 
         // Allocations per method and seed.
@@ -145,11 +158,24 @@ public final class FrontRunner {
                 }
                 if !method.usesSeed { unseeded[method.name] = list }
                 allocations[method.name, default: [:]][seed] = list
-                let t1 = clock.now
-                _ = try report.evaluations(list)
-                timings.reportScoringSeconds += (clock.now - t1).seconds
             }
         }
+
+        // Every allocation on report, each distinct one once (an evaluator gets them as
+        // independent batches, several in flight).
+        let t1 = clock.now
+        if let report {
+            var all: [[Int]] = []
+            var seen = Set<[Int]>()
+            for method in ordered { for seed in settings.seeds { for bits in allocations[method.name]![seed]! where seen.insert(bits).inserted { all.append(bits) } } }
+            let chunk = 256
+            for start in stride(from: 0, to: all.count, by: chunk) {
+                progress?(FrontProgress(seed: settings.seeds[0], seedIndex: 0, seedCount: settings.seeds.count, method: "report", methodIndex: 0,
+                                        methodCount: ordered.count, generation: nil, generations: settings.generations, reportScoring: (start, all.count)))
+                _ = try report.evaluations(Array(all[start..<Swift.min(all.count, start + chunk)]))
+            }
+        }
+        timings.reportScoringSeconds += (clock.now - t1).seconds
 
         // Points, non-dominated flags, hypervolumes.
         var points: [FrontPoint] = []
@@ -160,15 +186,19 @@ public final class FrontRunner {
             var front: [[Double]] = []
             for seed in settings.seeds {
                 let list = allocations[method.name]![seed]!
-                let metrics = try report.metrics(list)
-                let analysed = zip(list, metrics).map { FrontAnalysis.Point(bpe: Rate(bits: $0, channelShape: bundle.channelShape).bpe, metrics: $1) }
-                let flags = FrontAnalysis.nondominated(analysed)
+                let evaluations = try report?.evaluations(list)
+                let analysed = list.enumerated().map { k, bits in
+                    FrontAnalysis.Point(bpe: Rate(bits: bits, channelShape: bundle.channelShape).bpe, metrics: evaluations?[k].tasks.map(\.metric) ?? [])
+                }
+                // Without metrics there is no dominance to flag.
+                let flags = report == nil ? [Bool](repeating: false, count: list.count) : FrontAnalysis.nondominated(analysed)
                 for (k, bits) in list.enumerated() {
                     let rate = Rate(bits: bits, channelShape: bundle.channelShape)
                     points.append(FrontPoint(method: method.name, seed: seed, bpe: rate.bpe, bitsPerSample: rate.bitsPerSample,
-                                             entropyBitsPerSample: entropy.bitsPerSample(bits), metrics: analysed[k].metrics, nondominated: flags[k], bits: bits))
+                                             entropyBitsPerSample: entropy.bitsPerSample(bits), metrics: analysed[k].metrics, nondominated: flags[k], bits: bits,
+                                             codedBitsPerSample: evaluations?[k].codedBitsPerSample))
                 }
-                perSeed.append(FrontAnalysis.hypervolume(analysed, clean: clean, maxBits: settings.maxBits))
+                perSeed.append(report == nil ? .nan : FrontAnalysis.hypervolume(analysed, clean: clean, maxBits: settings.maxBits))
                 count += list.count
                 if seed == settings.seeds[0] {
                     var seen = Set<[Double]>()
@@ -184,18 +214,36 @@ public final class FrontRunner {
                                                 points: count, front: front))
         }
         var comparisons: [(method: String, comparison: FrontAnalysis.Comparison)] = []
-        if let reference = summaries.first(where: { $0.name == "ilp-mi" }) {
+        if scores, let reference = summaries.first(where: { $0.name == "ilp-mi" }) {
             for other in summaries where other.name != reference.name {
                 comparisons.append((other.name, FrontAnalysis.compare(reference: reference.hypervolumePerSeed, other: other.hypervolumePerSeed)))
             }
         }
         let usesMI = methods.contains { $0.measure == .mi }
+        var evaluatorRequests: (requests: Int, allocations: Int)?
+        if case let .evaluator(session, _, _) = source { evaluatorRequests = (session.requestsAnswered, session.allocationsAnswered) }
         timings.totalSeconds = (clock.now - start).seconds
         return FrontResult(bundle: bundle.name, taskNames: taskNames, metricNames: bundle.tasks.map(\.kind.metricName), clean: clean,
                            settings: settings, points: points, methods: summaries, comparisons: comparisons,
                            miScores: usesMI ? try scores(.mi, seed: settings.seeds[0]) : nil,
-                           reportSamples: report.scoring.samples, timings: timings, searchStatistics: problem?.incrementalScorer?.statistics,
-                           reportScored: report.count)
+                           reportSamples: bundle.features(for: .report).samples, timings: timings, searchStatistics: problem?.incrementalScorer?.statistics,
+                           reportScored: report?.count ?? 0, evaluatorRequests: evaluatorRequests, scored: scores)
+    }
+
+    /// The source's scorer of `split`. An evaluator's scores go into the checkpoint as they come
+    /// and come back from it on resume, so a resumed run never asks the evaluator twice (the
+    /// bundle's heads are cheap and deterministic: their scores are recomputed).
+    private func scoring(_ split: Split, checkpoint: FrontCheckpoint?, forSearch: Bool = false) throws -> any AllocationScoring {
+        let scoring = try source.scoring(bundle: bundle, split: split, quantiser: quantiser, forSearch: forSearch)
+        if let checkpoint, let evaluator = scoring as? EvaluatorScoring {
+            let kinds = bundle.tasks.map(\.kind)
+            for saved in try checkpoint.storedScores(split: split, channels: bundle.channels, tasks: bundle.tasks.count) {
+                let tasks = zip(bundle.tasks, zip(kinds, saved.metrics)).map { TaskScore(name: $0.name, kind: $1.0, metric: $1.1, details: []) }
+                evaluator.insert(saved.bits, Evaluation(split: split, samples: evaluator.samples, tasks: tasks, codedBitsPerSample: saved.coded))
+            }
+            evaluator.onScored = { bits, evaluations in try checkpoint.appendScores(split: split, allocations: bits, evaluations: evaluations) }
+        }
+        return scoring
     }
 
     // MARK: - Methods
@@ -268,8 +316,7 @@ public final class FrontRunner {
 
     private func runNSGA2(seed: Int, initial: [[Int]], checkpoint: FrontCheckpoint?, onGeneration: @escaping (Int) -> Void) throws -> [[Int]] {
         if problem == nil {
-            let search = try source.scoring(bundle: bundle, split: .search, quantiser: quantiser, forSearch: true)
-            problem = try TrueMetricProblem(bundle: bundle, scoring: search, maxBits: settings.maxBits)
+            problem = try TrueMetricProblem(bundle: bundle, scoring: scoring(.search, checkpoint: checkpoint, forSearch: true), maxBits: settings.maxBits)
         }
         let problem = problem!
         let nsga: NSGA2

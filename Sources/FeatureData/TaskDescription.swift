@@ -49,3 +49,8 @@ public struct TaskDescription: Sendable {
     /// The network's own outputs on clean features per split (predicted ids, or the reconstruction).
     public var outputs: [BundleSplit: TaskTruth]
 }
+
+extension TaskDescription {
+    /// Whether the bundle carries this task's head (else only an evaluator can score it).
+    public var hasHead: Bool { true }
+}

@@ -12,6 +12,13 @@ public struct TaskScore: Sendable {
     /// `mse`, `agreement` with the network's own outputs).
     public var details: [(key: String, value: Double)]
 
+    public init(name: String, kind: TaskKind, metric: Double, details: [(key: String, value: Double)]) {
+        self.name = name
+        self.kind = kind
+        self.metric = metric
+        self.details = details
+    }
+
     public func detail(_ key: String) -> Double? { details.first { $0.key == key }?.value }
 }
 
@@ -20,6 +27,15 @@ public struct Evaluation: Sendable {
     public var split: Split
     public var samples: Int
     public var tasks: [TaskScore]
+    /// The mean size of a real coded bitstream per sample, when an evaluator measures it.
+    public var codedBitsPerSample: Double? = nil
+
+    public init(split: Split, samples: Int, tasks: [TaskScore], codedBitsPerSample: Double? = nil) {
+        self.split = split
+        self.samples = samples
+        self.tasks = tasks
+        self.codedBitsPerSample = codedBitsPerSample
+    }
 
     public subscript(task name: String) -> TaskScore? { tasks.first { $0.name == name } }
 }

@@ -6,14 +6,16 @@ public struct FrontPoint: Sendable, Equatable {
     public var bitsPerSample: Double
     /// Entropy-coded rate estimate over the split's symbols.
     public var entropyBitsPerSample: Double
-    /// One primary metric per task, in the front's task order.
+    /// One primary metric per task, in the front's task order; empty for an unscored point.
     public var metrics: [Double]
     /// Non-dominated among the points of the same method and seed.
     public var nondominated: Bool
     public var bits: [Int]
+    /// The size of a real coded bitstream per sample, when the evaluator measured it.
+    public var codedBitsPerSample: Double?
 
     public init(method: String, seed: Int, bpe: Double, bitsPerSample: Double, entropyBitsPerSample: Double,
-                metrics: [Double], nondominated: Bool, bits: [Int]) {
+                metrics: [Double], nondominated: Bool, bits: [Int], codedBitsPerSample: Double? = nil) {
         self.method = method
         self.seed = seed
         self.bpe = bpe
@@ -22,5 +24,6 @@ public struct FrontPoint: Sendable, Equatable {
         self.metrics = metrics
         self.nondominated = nondominated
         self.bits = bits
+        self.codedBitsPerSample = codedBitsPerSample
     }
 }

@@ -3,8 +3,10 @@ import Foundation
 /// The points of one or more fronts as `front` writes them to `front.csv`, and as `report` reads
 /// them back: the one definition of that file's columns.
 ///
-/// Columns: `method,seed,bpe,bits_per_sample,entropy_bits_per_sample,` one column per task (its
-/// primary metric, named after the task), then `nondominated,bits`.
+/// Columns: `method,seed,bpe,bits_per_sample,entropy_bits_per_sample,` then
+/// `coded_bits_per_sample` when an evaluator measured real bitstreams, one column per task (its
+/// primary metric, named after the task; empty in a run without scoring), then
+/// `nondominated,bits`.
 public struct FrontTable: Sendable {
     public var taskNames: [String]
     public var points: [FrontPoint]
@@ -16,13 +18,16 @@ public struct FrontTable: Sendable {
 
     static let leadingColumns = ["method", "seed", "bpe", "bits_per_sample", "entropy_bits_per_sample"]
     static let trailingColumns = ["nondominated", "bits"]
+    static let codedColumn = "coded_bits_per_sample"
 
     public var csv: CSVTable {
-        var table = CSVTable(header: FrontTable.leadingColumns + taskNames + FrontTable.trailingColumns)
+        let coded = points.contains { $0.codedBitsPerSample != nil }
+        var table = CSVTable(header: FrontTable.leadingColumns + (coded ? [FrontTable.codedColumn] : []) + taskNames + FrontTable.trailingColumns)
         for p in points {
             table.append([p.method, String(p.seed), CSVTable.number(p.bpe), CSVTable.number(p.bitsPerSample),
                           CSVTable.number(p.entropyBitsPerSample)]
-                         + p.metrics.map(CSVTable.number)
+                         + (coded ? [p.codedBitsPerSample.map(CSVTable.number) ?? ""] : [])
+                         + (p.metrics.isEmpty ? taskNames.map { _ in "" } : p.metrics.map(CSVTable.number))
                          + [p.nondominated ? "true" : "false", FrontTable.encode(bits: p.bits)])
         }
         return table
@@ -33,9 +38,10 @@ public struct FrontTable: Sendable {
         let parsed: (header: [String], rows: [[String]])
         do { parsed = try CSVReader.parse(csvText) } catch { throw FrontTableError(source: source, reason: "\(error)") }
         let header = parsed.header
-        let lead = FrontTable.leadingColumns.count, trail = FrontTable.trailingColumns.count
+        let coded = header.count > FrontTable.leadingColumns.count && header[FrontTable.leadingColumns.count] == FrontTable.codedColumn
+        let lead = FrontTable.leadingColumns.count + (coded ? 1 : 0), trail = FrontTable.trailingColumns.count
         guard header.count > lead + trail,
-              Array(header.prefix(lead)) == FrontTable.leadingColumns,
+              Array(header.prefix(FrontTable.leadingColumns.count)) == FrontTable.leadingColumns,
               Array(header.suffix(trail)) == FrontTable.trailingColumns
         else {
             throw FrontTableError(source: source, reason: "header is not `\((FrontTable.leadingColumns + ["<tasks>"] + FrontTable.trailingColumns).joined(separator: ","))`")
@@ -56,10 +62,13 @@ public struct FrontTable: Sendable {
             guard let bits = FrontTable.decode(bits: row[header.count - 1]) else {
                 throw FrontTableError(source: source, reason: "line \(line): bits is not an allocation: '\(row[header.count - 1])'")
             }
+            let metricColumns = lead..<(header.count - trail)
+            let unscored = metricColumns.allSatisfy { row[$0].isEmpty }
             points.append(FrontPoint(method: row[0], seed: seed, bpe: try number(2), bitsPerSample: try number(3),
                                 entropyBitsPerSample: try number(4),
-                                metrics: try (lead..<(header.count - trail)).map(number),
-                                nondominated: nd == "true", bits: bits))
+                                metrics: unscored ? [] : try metricColumns.map(number),
+                                nondominated: nd == "true", bits: bits,
+                                codedBitsPerSample: coded && !row[5].isEmpty ? try number(5) : nil))
         }
     }
 

@@ -10,7 +10,7 @@ public enum AllocationDocument {
     /// The document of one allocation scored on eval.
     public static func json(bundle: FeatureBundle, allocator: Allocator, result: AllocationResult, budget: Double?,
                             weights: TaskValues?, epsilon: TaskValues?, maxBits: Int, rate: Rate,
-                            evaluation: Evaluation, scoringSeconds: Double) -> JSONValue {
+                            evaluation: Evaluation?, scoringSeconds: Double) -> JSONValue {
         let taskNames = allocator.model.taskNames
         let scores = allocator.scores
         var members: [(String, JSONValue)] = [
@@ -30,7 +30,8 @@ public enum AllocationDocument {
         }
         members += [
             ("bits", .ints(result.bits)),
-            ("rate", .object(EvaluationReport.rateMembers(rate) + [("maxBitsPerSample", .number(result.maxRate))])),
+            ("rate", .object(EvaluationReport.rateMembers(rate) + [("maxBitsPerSample", .number(result.maxRate))]
+                             + (evaluation?.codedBitsPerSample.map { [("codedBitsPerSample", JSONValue.number($0))] } ?? []))),
             ("objective", .number(result.objective)),
             ("distortion", .object(zip(taskNames, result.taskDistortions).map { ($0, .number($1)) })),
         ]
@@ -43,7 +44,8 @@ public enum AllocationDocument {
         if let bound = result.solution.lowerBound { solverMembers.append(("lowerBound", .number(bound))) }
         solverMembers.append(("message", .string(result.solution.message)))
         members.append(("solver", .object(solverMembers)))
-        members += EvaluationReport.metricMembers(evaluation)
+        // Without scoring (`--no-score`) the document has no metrics: `metrics` and `details` are null.
+        members += evaluation.map(EvaluationReport.metricMembers) ?? [("metrics", .null), ("details", .null)]
         members.append(("timings", .object([
             ("importanceSeconds", .number(allocator.importanceSeconds)),
             ("distortionTableSeconds", .number(allocator.tableSeconds)),

@@ -11,7 +11,7 @@ public enum EvaluationReport {
             ("split", .string(split.rawValue)),
             ("samples", .int(evaluation.samples)),
             ("bits", .ints(bits)),
-            ("rate", .object(rateMembers(rate))),
+            ("rate", .object(rateMembers(rate) + (evaluation.codedBitsPerSample.map { [("codedBitsPerSample", JSONValue.number($0))] } ?? []))),
         ] + metricMembers(evaluation))
     }
 
@@ -36,7 +36,7 @@ public enum EvaluationReport {
     }
 
     /// `inspect --json`: the bundle's shape and each task's clean metric on fit and eval.
-    public static func inspection(bundle: FeatureBundle, fit: Evaluation, eval: Evaluation) -> JSONValue {
+    public static func inspection(bundle: FeatureBundle, fit: Evaluation, eval: Evaluation, evaluator session: EvaluatorSession? = nil) -> JSONValue {
         let tasks: [JSONValue] = bundle.tasks.enumerated().map { index, task in
             .object([
                 ("name", .string(task.name)),
@@ -47,12 +47,23 @@ public enum EvaluationReport {
                 ("clean", .object([("fit", .number(fit.tasks[index].metric)), ("eval", .number(eval.tasks[index].metric))])),
             ])
         }
-        return .object([
+        var members: [(String, JSONValue)] = [
             ("name", .string(bundle.name)),
             ("channels", .int(bundle.channels)),
             ("channelShape", .ints(bundle.channelShape)),
             ("samples", .object([("fit", .int(bundle.samples(.fit))), ("eval", .int(bundle.samples(.eval)))])),
             ("tasks", .array(tasks)),
-        ])
+        ]
+        if let session {
+            // The evaluator's clean metrics beside the bundle's own, per split it serves.
+            let splits = Split.allCases.filter(session.splits.contains)
+            members.append(("evaluator", .object([
+                ("command", .string(session.command)),
+                ("splits", .array(splits.map { .string($0.rawValue) })),
+                ("measuresRate", .bool(session.measuresRate)),
+                ("clean", .object(session.tasks.map { t in (t.name, .object(splits.map { ($0.rawValue, .number(t.clean[$0]!)) })) })),
+            ])))
+        }
+        return .object(members)
     }
 }

@@ -11,6 +11,10 @@ public enum FrontReport {
         var files: [(name: String, contents: String)] = [
             ("front.csv", frontTable.csv.text),
             ("summary.json", summary(r).rendered(pretty: true) + "\n"),
+        ]
+        // Without scores there is no metric to plot: the CSV holds the rates and allocations.
+        guard r.scored else { return files }
+        files += [
             ("front.svg", FrontChart.chart(title: chartTitle(r),
                                            runs: [FrontChart.Run(label: nil, table: firstSeed(frontTable, r))],
                                            clean: Dictionary(uniqueKeysWithValues: zip(r.taskNames, r.clean)),
@@ -45,6 +49,7 @@ public enum FrontReport {
                 ("meanDifference", .number(entry.comparison.meanDifference)),
             ]))
         }
+        guard r.scored else { return unscoredSummary(r) }
         var members: [(String, JSONValue)] = [
             ("bundle", .string(r.bundle)),
             ("split", .string("report")),
@@ -75,6 +80,23 @@ public enum FrontReport {
             ])))
         }
         return .object(members)
+    }
+
+    /// A run without scoring: the settings and each method's allocations, no metrics.
+    static func unscoredSummary(_ r: FrontResult) -> JSONValue {
+        .object([
+            ("bundle", .string(r.bundle)),
+            ("scored", .bool(false)),
+            ("maxBits", .int(r.settings.maxBits)),
+            ("seeds", .ints(r.settings.seeds)),
+            ("budgets", .numbers(r.settings.budgets)),
+            ("methods", .object(r.methods.map { m in
+                (m.name, .object([
+                    ("points", .int(m.points)),
+                    ("bpe", .numbers(r.points.filter { $0.method == m.name && $0.seed == r.settings.seeds[0] }.map(\.bpe))),
+                ]))
+            })),
+        ])
     }
 
     public static func comparisonNote(_ r: FrontResult) -> String {

@@ -67,9 +67,15 @@ struct AllocateCommand: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write the allocation (bits, rate, metrics, settings) to this JSON file; `mipareto evaluate --allocation` reads it.", valueName: "file.json"))
     var outputFile: String?
 
+    @Flag(name: .customLong("no-score"), help: "Only allocate: do not score the allocation (no metrics; for bundles whose tasks have no heads and no evaluator).")
+    var noScore = false
+
+    @OptionGroup var evaluator: EvaluatorOptions
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        if noScore, evaluator.evaluator != nil { throw ValidationError("--no-score and --evaluator: give one of them") }
         if let budget {
             try validating { try AllocationModel.checkBudget(budget, maxBits: maxBits.maxBits) }
         } else if epsilon == nil {
@@ -100,6 +106,10 @@ struct AllocateCommand: ParsableCommand {
         _ = try weights?.values(for: taskNames, parameter: "weights")
         _ = try epsilon?.values(for: taskNames, parameter: "epsilon")
 
+        let quantiser = Quantiser(fitOf: featureBundle)
+        // The scorer is made before the work, so a bundle that cannot be scored fails early.
+        let session = noScore ? nil : try evaluator.session(bundle: featureBundle, quantiser: quantiser, maxBits: maxBits.maxBits)
+        let scoring = noScore ? nil : try evaluator.source(session).scoring(bundle: featureBundle, split: .eval, quantiser: quantiser)
         let allocator = try Allocator(bundle: featureBundle, importance: importance.options(measure: measure), maxBits: maxBits.maxBits)
         let glpk = GLPKSolver(timeLimit: timeLimit)
         if timeLimit != nil, epsilon == nil, (solver ?? .exact) == .exact, !output.quiet {
@@ -119,8 +129,8 @@ struct AllocateCommand: ParsableCommand {
 
         let clock = ContinuousClock()
         let scoringStart = clock.now
-        let quantiser = Quantiser(fitOf: featureBundle)
-        let evaluation = Scorer(bundle: featureBundle, split: .eval, quantiser: quantiser).score(bits: result.bits)
+        let evaluation = try scoring?.score(batch: [result.bits])[0]
+        session?.stop()
         let rate = Rate(bits: result.bits, quantiser: quantiser, features: featureBundle.features(for: .eval))
         let scoringSeconds = (clock.now - scoringStart).seconds
 
@@ -141,7 +151,7 @@ struct AllocateCommand: ParsableCommand {
         print(JSONValue.object(members).rendered(pretty: true))
     }
 
-    func text(_ b: FeatureBundle, _ allocator: Allocator, _ result: AllocationResult, _ rate: Rate, _ evaluation: Evaluation) -> String {
+    func text(_ b: FeatureBundle, _ allocator: Allocator, _ result: AllocationResult, _ rate: Rate, _ evaluation: Evaluation?) -> String {
         let names = allocator.model.taskNames
         var out = "\(b.name): \(allocator.scores.measure.rawValue) importance, "
         switch result.form {
@@ -159,6 +169,10 @@ struct AllocateCommand: ParsableCommand {
         out += "bits: \(result.bits.map(String.init).joined(separator: " "))\n"
         out += String(format: "rate: %g bits/sample (%g bits per element, limit %g bits/sample); entropy-coded estimate %.1f bits/sample\n",
                       rate.bitsPerSample, rate.bpe, result.maxRate, rate.entropyBitsPerSample)
+        guard let evaluation else {
+            out += "not scored (--no-score); relative distortion per task: " + zip(names, result.taskDistortions).map { "\($0) \(String(format: "%.4g", $1))" }.joined(separator: ", ") + "\n"
+            return out
+        }
         out += "scored on eval (\(evaluation.samples) samples):\n"
         let rows = evaluation.tasks.enumerated().map { index, task -> [String] in
             [task.name, task.kind.metricName, formatMetric(task.metric), String(format: "%.4g", result.taskDistortions[index])]

@@ -31,6 +31,8 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var split: SplitOption
 
+    @OptionGroup var evaluator: EvaluatorOptions
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -47,7 +49,10 @@ struct EvaluateCommand: ParsableCommand {
         let bitVector = try allocation.map { try AllocationDocument.read($0, channels: featureBundle.channels) }
             ?? [Int](repeating: bits!, count: featureBundle.channels)
         let quantiser = Quantiser(fitOf: featureBundle)
-        let evaluation = Scorer(bundle: featureBundle, split: split.split, quantiser: quantiser).score(bits: bitVector)
+        let session = try evaluator.session(bundle: featureBundle, quantiser: quantiser)
+        let scoring = try evaluator.source(session).scoring(bundle: featureBundle, split: split.split, quantiser: quantiser)
+        let evaluation = try scoring.score(batch: [bitVector])[0]
+        session?.stop()
         let rate = Rate(bits: bitVector, quantiser: quantiser, features: featureBundle.features(for: split.split))
         output.emit(json: EvaluationReport.json(bundle: featureBundle, split: split.split, bits: bitVector, rate: rate, evaluation: evaluation),
                     text: text(featureBundle, bitVector, rate, evaluation))
@@ -58,6 +63,7 @@ struct EvaluateCommand: ParsableCommand {
         var out = "\(b.name), split \(split.split.rawValue) (\(evaluation.samples) samples), \(allocationText)\n"
         out += String(format: "rate: %g bits/sample (%g bits per element); entropy-coded estimate %.1f bits/sample; side information %d bits per stream (lo, hi of each kept channel)\n",
                       rate.bitsPerSample, rate.bpe, rate.entropyBitsPerSample, rate.sideInformationBits)
+        if let coded = evaluation.codedBitsPerSample { out += String(format: "coded by the evaluator: %g bits/sample\n", coded) }
         let rows = evaluation.tasks.map { task -> [String] in
             let extra = task.details.map { key, value in
                 "\(key) " + (value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(format: "%.4f", value))

@@ -76,6 +76,11 @@ struct FrontCommand: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Output folder (created if missing).", valueName: "DIR"))
     var output: String
 
+    @Flag(name: .customLong("no-score"), help: "Allocations and rates only, no metrics (front.csv with empty metric columns, no hypervolume): for bundles without heads and no evaluator. nsga2 needs metrics.")
+    var noScore = false
+
+    @OptionGroup var evaluator: EvaluatorOptions
+
     @OptionGroup var outputOptions: OutputOptions
 
     /// The run's settings, checked once (here, before any work).
@@ -90,13 +95,18 @@ struct FrontCommand: ParsableCommand {
         if checkpoint != nil && resume != nil { throw ValidationError("give --checkpoint DIR or --resume DIR, not both") }
         try OutputFolder.check(output)
         try validating { _ = try settings }
+        if noScore, evaluator.evaluator != nil { throw ValidationError("--no-score and --evaluator: give one of them") }
+        if noScore, methods.contains(.nsga2) { throw ValidationError("--no-score: nsga2 searches on the task metrics; leave it out or score") }
     }
 
     func run() throws {
         let settings = try settings
         let featureBundle = try FeatureBundle(directory: bundle)
-        let runner = try FrontRunner(bundle: featureBundle, settings: settings)
-        let identity = FrontCheckpoint.Identity(bundle: featureBundle.name, fingerprint: FrontCheckpoint.fingerprint(of: featureBundle), settings: settings)
+        let session = noScore ? nil : try evaluator.session(bundle: featureBundle, quantiser: Quantiser(fitOf: featureBundle), maxBits: settings.maxBits)
+        let source = evaluator.source(session)
+        let runner = try FrontRunner(bundle: featureBundle, settings: settings, source: source, scores: !noScore)
+        let identity = FrontCheckpoint.Identity(bundle: featureBundle.name, fingerprint: FrontCheckpoint.fingerprint(of: featureBundle),
+                                                settings: settings, scoring: source.kind)
         let store = try resume.map { try FrontCheckpoint(resuming: URL(fileURLWithPath: $0), identity: identity) }
             ?? checkpoint.map { try FrontCheckpoint(creating: URL(fileURLWithPath: $0), identity: identity) }
         let bar = outputOptions.progress("front")
@@ -106,6 +116,7 @@ struct FrontCommand: ParsableCommand {
             bar.update(fraction: p.fraction, detail: detail)
         }
         bar.finish()
+        session?.stop()
         // Every file is made before any is written.
         let files = FrontReport.files(result)
         try OutputFolder.write(files, to: output)
@@ -114,6 +125,12 @@ struct FrontCommand: ParsableCommand {
 
     func text(_ r: FrontResult, files: [String]) -> String {
         let s = r.settings
+        let dir = output.hasSuffix("/") ? output : output + "/"
+        let asked = r.evaluatorRequests.map { "evaluator: \($0.allocations) allocations scored in \($0.requests) requests (the rest came from the cache\(resume == nil ? "" : " and the checkpoint"))\n" } ?? ""
+        guard r.scored else {
+            return "\(r.bundle): allocations of \(s.methods.count) method\(s.methods.count == 1 ? "" : "s"), not scored (--no-score): \(r.points.count) points\n"
+                + "wrote " + files.map { dir + $0 }.joined(separator: ", ") + "\n"
+        }
         var out = "\(r.bundle): fronts of \(s.methods.count) method\(s.methods.count == 1 ? "" : "s") over \(s.seeds.count) seed\(s.seeds.count == 1 ? "" : "s"), every point scored on the report split (odd eval samples, \(r.reportSamples))"
         out += s.methods.contains("nsga2") ? "; nsga2 searched on the search split (even eval samples)\n" : "\n"
         out += "clean on report: " + zip(r.taskNames, r.clean).map { "\($0) \(formatMetric($1))" }.joined(separator: ", ") + "\n"
@@ -142,7 +159,7 @@ struct FrontCommand: ParsableCommand {
             if st.deltas > 0 { out += "; \(st.deltas) updated from a cached relative" }
             out += ")\n"
         }
-        let dir = output.hasSuffix("/") ? output : output + "/"
+        out += asked
         out += "wrote " + files.map { dir + $0 }.joined(separator: ", ") + "\n"
         out += "re-score a point: mipareto evaluate \(bundle) --split report --allocation FILE (FILE: {\"bits\": [the row's bits, split at -]})\n"
         return out

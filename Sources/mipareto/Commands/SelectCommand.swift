@@ -38,6 +38,11 @@ struct SelectCommand: ParsableCommand {
 
     @OptionGroup var split: SplitOption
 
+    @Option(name: .customLong("kept-bits"), help: ArgumentHelp("Depth of a kept channel (default: unquantised with the bundle's heads; 16 with --evaluator, which takes depths only).", valueName: "B"))
+    var keptBits: Int?
+
+    @OptionGroup var evaluator: EvaluatorOptions
+
     @OptionGroup var importance: ImportanceArguments
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Output folder for select.csv and select.svg (created if missing).", valueName: "DIR"))
@@ -47,6 +52,9 @@ struct SelectCommand: ParsableCommand {
 
     func validate() throws {
         if let output { try OutputFolder.check(output) }
+        if let keptBits, !(1...Quantiser.maximumBits).contains(keptBits) {
+            throw ValidationError("--kept-bits \(keptBits): must be 1…\(Quantiser.maximumBits)")
+        }
     }
 
     func run() throws {
@@ -54,12 +62,16 @@ struct SelectCommand: ParsableCommand {
         let weightVector = try weights?.weights(for: featureBundle.tasks.map(\.name), parameter: "weights", unnamed: 1)
             ?? [Double](repeating: 1, count: featureBundle.tasks.count)
         let scores = try measures.map { try ImportanceCalculator.scores(bundle: featureBundle, options: importance.options(measure: $0)) }
-        let scoring = try MetricSource.heads.scoring(bundle: featureBundle, split: split.split, quantiser: Quantiser(fitOf: featureBundle))
+        let quantiser = Quantiser(fitOf: featureBundle)
+        let session = try evaluator.session(bundle: featureBundle, quantiser: quantiser)
+        let scoring = try evaluator.source(session).scoring(bundle: featureBundle, split: split.split, quantiser: quantiser)
         let bar = outputOptions.progress("select")
-        let result = try SelectionRun.run(bundle: featureBundle, scoring: scoring, scores: scores, weights: weightVector) { done, total in
+        let kept = keptBits ?? (session == nil ? nil : Quantiser.maximumBits)
+        let result = try SelectionRun.run(bundle: featureBundle, scoring: scoring, scores: scores, weights: weightVector, keptBits: kept) { done, total in
             bar.update(done: done, of: total, detail: "ranking \(done)/\(total)")
         }
         bar.finish()
+        session?.stop()
         if let output {
             try OutputFolder.write([("select.csv", SelectionReport.csv(result).text),
                                     ("select.svg", SelectionReport.chart(result, bundle: featureBundle.name).svg())], to: output)

@@ -60,6 +60,8 @@ struct WeightsCommand: ParsableCommand {
 
     @OptionGroup var importance: ImportanceArguments
 
+    @OptionGroup var evaluator: EvaluatorOptions
+
     @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Output folder for weights.csv and weights.svg (created if missing).", valueName: "DIR"))
     var output: String?
 
@@ -88,7 +90,9 @@ struct WeightsCommand: ParsableCommand {
         let clock = ContinuousClock()
         let start = clock.now
         let allocators = try WeightAnalysis.allocators(bundle: featureBundle, importance: measures.map(importance.options(measure:)), maxBits: maxBits.maxBits)
-        let scoring = try MetricSource.heads.scoring(bundle: featureBundle, split: split.split, quantiser: Quantiser(fitOf: featureBundle))
+        let quantiser = Quantiser(fitOf: featureBundle)
+        let session = try evaluator.session(bundle: featureBundle, quantiser: quantiser, maxBits: maxBits.maxBits)
+        let scoring = try evaluator.source(session).scoring(bundle: featureBundle, split: split.split, quantiser: quantiser)
         let bar = outputOptions.progress("weights")
         let analysis: WeightAnalysis
         do {
@@ -100,6 +104,7 @@ struct WeightsCommand: ParsableCommand {
             throw AllocationError.invalidInput(message)
         }
         bar.finish()
+        session?.stop()
         let seconds = (clock.now - start).seconds
 
         if let output {

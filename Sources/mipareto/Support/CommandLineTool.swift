@@ -2,6 +2,7 @@ import Allocation
 import ArgumentParser
 import Basics
 import Foundation
+import Inference
 
 /// An error that ends a command with a given exit status.
 struct ExitStatusError: Error, CustomStringConvertible {
@@ -26,20 +27,25 @@ enum CommandLineTool {
         do {
             var command = try root.parseAsRoot(arguments)
             try command.run()
-            exit(0)
+            finish(0)
         } catch let error as ExitStatusError {
             printError(error.message)
-            exit(error.status)
+            finish(error.status)
         } catch let error as AllocationError {
             printError(error.message(flag: Flags.name))
             switch error {
-            case .invalidInput: exit(2)
-            case .infeasible: exit(3)
-            case .solverFailed: exit(1)
+            case .invalidInput: finish(2)
+            case .infeasible: finish(3)
+            case .solverFailed: finish(1)
             }
         } catch let error as any ParameterNamingError {
             printError(error.message(flag: Flags.name))
-            exit(2)
+            finish(2)
+        } catch let error as EvaluatorError {
+            // Stop it first, so its last stderr lines come before ours.
+            EvaluatorSession.stopAll()
+            printError(error.description)
+            finish(error.isConfiguration ? 2 : 1)
         } catch {
             let code = root.exitCode(for: error)
             if code == .success {
@@ -50,8 +56,14 @@ enum CommandLineTool {
             // Argument errors (ArgumentParser's own) come with the usage line; anything else is
             // a library error about the input: a file, a bundle, a checkpoint.
             printError(code == .validationFailure ? root.fullMessage(for: error) : "\(error)")
-            exit(2)
+            finish(2)
         }
+    }
+
+    /// Stops any evaluator still running (`exit` runs no deinitialisers), then exits.
+    static func finish(_ status: Int32) -> Never {
+        EvaluatorSession.stopAll()
+        exit(status)
     }
 
     /// Prints `message` to stderr, each line behind `error: ` (ArgumentParser's own `Error: ` is replaced).
