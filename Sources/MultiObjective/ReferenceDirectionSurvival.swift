@@ -55,16 +55,18 @@ struct PreparedReferenceDirectionSurvival: Survival {
     static let kind = "preparedReferenceDirection"
     let m: Int
     let directionCount: Int
-    /// Row-major directions and their Euclidean norms.
-    let flat: [Double]
-    let norms: [Double]
+    /// Row-major directions scaled to unit length (the distance to a line does not depend on
+    /// the length of its direction vector).
+    let units: [Double]
     let sortMethod: NonDominatedSortMethod
 
     init(directions: [[Double]], objectiveCount m: Int, sortMethod: NonDominatedSortMethod) {
         self.m = m
         directionCount = directions.count
-        flat = directions.flatMap { $0 }
-        norms = directions.map { d in d.reduce(0) { $0 + $1 * $1 }.squareRoot() }
+        units = directions.flatMap { d in
+            let norm = d.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            return d.map { $0 / norm }
+        }
         self.sortMethod = sortMethod
     }
 
@@ -127,18 +129,19 @@ struct PreparedReferenceDirectionSurvival: Survival {
             scale[j] = d == 0 ? 1e-12 : d
         }
         var point = [Double](repeating: 0, count: m)
-        flat.withUnsafeBufferPointer { u in
+        units.withUnsafeBufferPointer { u in
             for (k, i) in members.enumerated() {
                 for j in 0..<m { point[j] = (fs[i * m + j] - normalization.ideal[j]) / scale[j] }
                 var best = Double.infinity, bestDirection = 0
                 for r in 0..<directionCount {
-                    // |v − (v·u/|u|) u/|u||: the distance from v to the line through u.
+                    // |(v·û) û − v|, the distance from v to the line through û, as pymoo computes
+                    // it (not as |v|² − (v·û)², which cancels for points near the line).
+                    let d = u.baseAddress! + r * m
                     var dot = 0.0
-                    for j in 0..<m { dot += point[j] * u[r * m + j] }
-                    let projection = dot / norms[r]
+                    for j in 0..<m { dot += point[j] * d[j] }
                     var squared = 0.0
                     for j in 0..<m {
-                        let e = projection * u[r * m + j] / norms[r] - point[j]
+                        let e = dot * d[j] - point[j]
                         squared += e * e
                     }
                     if squared < best { best = squared; bestDirection = r }
