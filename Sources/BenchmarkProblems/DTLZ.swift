@@ -3,7 +3,7 @@ import Foundation
 import MultiObjective
 
 /// The DTLZ problems (Deb, Thiele, Laumanns & Zitzler 2002), scalable in objectives, as defined in
-/// pymoo. Defaults (docs/architecture.md): M = 3, n = M + k − 1 with k = 5 (DTLZ1), 10 (DTLZ2–6), 20 (DTLZ7).
+/// pymoo. Defaults (docs/cli.md, `nsga2`): M = 3, n = M + k − 1 with k = 5 (DTLZ1), 10 (DTLZ2–6), 20 (DTLZ7).
 public struct DTLZ: KnownFrontProblem {
     public let variant: Int
     public let objectiveCount: Int
@@ -12,12 +12,21 @@ public struct DTLZ: KnownFrontProblem {
 
     public static func defaultK(_ variant: Int) -> Int { variant == 1 ? 5 : (variant == 7 ? 20 : 10) }
 
+    /// The most objectives accepted. The catalogue is for checking optimisers, and beyond 15 the
+    /// exact hypervolume of a front (exponential in M) and the true-front samples stop being
+    /// affordable; 62 objectives once took 7.6 GB.
+    public static let maximumObjectives = 15
+
+    /// Throws `ProblemError.invalidParameter` naming `objectives` or `variables` when out of range
+    /// (2…`maximumObjectives` objectives, M…`TestProblems.maximumVariables` variables).
     public init(_ variant: Int, objectives m: Int = 3, variableCount: Int? = nil) throws {
         guard (1...7).contains(variant) else { throw ProblemError.unknownProblem("dtlz\(variant)") }
-        guard m >= 2 else { throw ProblemError.invalidParameter("dtlz\(variant) needs at least 2 objectives (got \(m))") }
+        guard (2...DTLZ.maximumObjectives).contains(m) else {
+            throw ProblemError.invalidParameter("objectives: dtlz\(variant) takes 2…\(DTLZ.maximumObjectives) objectives (got \(m))")
+        }
         let n = variableCount ?? (m + DTLZ.defaultK(variant) - 1)
-        guard n >= m else {
-            throw ProblemError.invalidParameter("dtlz\(variant) with \(m) objectives needs at least \(m) variables (got \(n))")
+        guard n >= m, n <= TestProblems.maximumVariables else {
+            throw ProblemError.invalidParameter("variables: dtlz\(variant) with \(m) objectives takes \(m)…\(TestProblems.maximumVariables) variables (got \(n))")
         }
         self.variant = variant
         objectiveCount = m

@@ -5,7 +5,7 @@ import MultiObjective
 /// (for IGD and GD) and the hypervolume reference point used to compare tools.
 public protocol KnownFrontProblem: Problem {
     /// About 1 000 points spread over the true Pareto front (the samples of
-    /// the pymoo peer script in `Benchmarks/peers/` where it defines them).
+    /// pymoo's peers script where it defines them: linspace samples, a 44-partition lattice).
     func trueFront() -> [[Double]]
     /// Reference point for hypervolume: the true front's nadir + 0.1 in every objective.
     var referencePoint: [Double] { get }

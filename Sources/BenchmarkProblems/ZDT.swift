@@ -2,7 +2,7 @@ import Foundation
 import MultiObjective
 
 /// The ZDT problems (Zitzler, Deb & Thiele 2000), two objectives, as defined in pymoo.
-/// Defaults (docs/architecture.md): n = 30 for ZDT1–3, n = 10 for ZDT4 and ZDT6.
+/// Defaults (docs/cli.md, `nsga2`): n = 30 for ZDT1–3, n = 10 for ZDT4 and ZDT6.
 public struct ZDT: KnownFrontProblem {
     public enum Variant: Int, Sendable, CaseIterable { case zdt1 = 1, zdt2 = 2, zdt3 = 3, zdt4 = 4, zdt6 = 6 }
 
@@ -15,7 +15,9 @@ public struct ZDT: KnownFrontProblem {
 
     public init(_ variant: Variant, variableCount: Int? = nil) throws {
         let n = variableCount ?? ZDT.defaultVariableCount(variant)
-        guard n >= 2 else { throw ProblemError.invalidParameter("zdt\(variant.rawValue) needs at least 2 variables (got \(n))") }
+        guard n >= 2, n <= TestProblems.maximumVariables else {
+            throw ProblemError.invalidParameter("variables: zdt\(variant.rawValue) takes 2…\(TestProblems.maximumVariables) variables (got \(n))")
+        }
         self.variant = variant
         if variant == .zdt4 {
             variables = try VariableSpace(lower: [0] + Array(repeating: -5, count: n - 1),
@@ -71,7 +73,7 @@ public struct ZDT: KnownFrontProblem {
         }
     }
 
-    /// ZDT1–3 use (1.1, 1.1) as docs/architecture.md and the peers do (for ZDT3 that is the box corner of
+    /// ZDT1–3 use (1.1, 1.1) as the project and the Python peers do (for ZDT3 that is the box corner of
     /// f1, f2 ∈ [0, 1] + 0.1, not the front's nadir f1 ≈ 0.852); ZDT4 and ZDT6 the nadir + 0.1.
     public var referencePoint: [Double] {
         switch variant {

@@ -7,11 +7,12 @@ import Foundation
 /// worst first; the exclusive part of point p against the later points is its box minus the volume
 /// of the "limit set" (later points made no better than p). All of the limit set lies at p's last
 /// coordinate, so both terms are (r_M − p_M) times a (M−1)-dimensional quantity: the recursion
-/// drops one dimension per level and ends in the 3-D sweep.
+/// drops one dimension per level and ends in the 3-D sweep. Every slice and sweep is charged to
+/// `work` (its points times their objectives); once that is exceeded the result is abandoned.
 enum HypervolumeWFG {
     static func compute(_ p: UnsafeMutablePointer<Double>, count n: Int, reference r: UnsafePointer<Double>,
-                        dimension m: Int) -> Double {
-        if m <= 3 { return Hypervolume.computeInside(p, count: n, reference: r, dimension: m) }
+                        dimension m: Int, work: inout HypervolumeWork) -> Double {
+        if m <= 3 { return Hypervolume.computeInside(p, count: n, reference: r, dimension: m, work: &work) }
         let last = m - 1
         var order = Array(0..<n)
         order.sort { p[$0 * m + last] > p[$1 * m + last] }
@@ -24,6 +25,7 @@ enum HypervolumeWFG {
             for j in 0..<d { box *= r[j] - q[j] }
             // Limit set in the first M−1 objectives, kept only if non-dominated among itself.
             var count = 0
+            guard work.spend((n - k) * d) else { return 0 }
             for t in (k + 1)..<max(n, k + 1) {
                 let s = p + order[t] * m
                 for j in 0..<d { limit[count * d + j] = max(s[j], q[j]) }
@@ -33,7 +35,7 @@ enum HypervolumeWFG {
             if count > 0 {
                 covered = limit.withUnsafeMutableBufferPointer { buf in
                     let kept = nonDominatedInPlace(buf.baseAddress!, count: count, dimension: d)
-                    return compute(buf.baseAddress!, count: kept, reference: r, dimension: d)
+                    return compute(buf.baseAddress!, count: kept, reference: r, dimension: d, work: &work)
                 }
             }
             total += (r[last] - q[last]) * (box - covered)

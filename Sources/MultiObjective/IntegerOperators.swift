@@ -5,12 +5,18 @@ import Foundation
 /// `swapProbability`. Suits bit vectors and other integer codes, where SBX's continuous spread
 /// means little.
 public struct UniformCrossover: CrossoverOperator {
+    public static let kind = "uniform"
     public var probability: Double
     public var swapProbability: Double
 
     public init(probability: Double = 0.9, swapProbability: Double = 0.5) {
         self.probability = probability
         self.swapProbability = swapProbability
+    }
+
+    public func validate() throws {
+        try checkProbability(probability, "crossover probability")
+        try checkProbability(swapProbability, "crossover swap probability")
     }
 
     public func cross(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>,
@@ -27,6 +33,7 @@ public struct UniformCrossover: CrossoverOperator {
 /// probability `resetProbability`, otherwise a step of ±1…`maxStep` (sign and size uniform),
 /// clamped to the bounds. (Real variables in a mixed space get the same moves.)
 public struct IntegerStepMutation: MutationOperator {
+    public static let kind = "integerStep"
     public var variableProbability: Double?
     public var resetProbability: Double
     public var maxStep: Int
@@ -35,6 +42,12 @@ public struct IntegerStepMutation: MutationOperator {
         self.variableProbability = variableProbability
         self.resetProbability = resetProbability
         self.maxStep = max(1, maxStep)
+    }
+
+    public func validate() throws {
+        if let p = variableProbability { try checkProbability(p, "mutation variable probability") }
+        try checkProbability(resetProbability, "mutation reset probability")
+        guard maxStep >= 1 else { throw ProblemError.invalidParameter("mutation max step: must be at least 1 (got \(maxStep))") }
     }
 
     public func mutate(_ x: UnsafeMutablePointer<Double>, space: VariableSpace, random: inout SeededRandom) {

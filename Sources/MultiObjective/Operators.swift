@@ -1,10 +1,10 @@
 import Basics
 import Foundation
 
-/// Recombines two parents into two children. Implementations are value types with their settings
-/// (Codable, so checkpoints record them); the variable space tells them bounds and which
-/// variables are integers (children must come back inside the space, integers rounded).
-public protocol CrossoverOperator: Sendable, Codable, Equatable {
+/// Recombines two parents into two children (pymoo's `Crossover`). The variable space tells the
+/// operator the bounds and which variables are integers: children must come back inside the
+/// space, integers rounded.
+public protocol CrossoverOperator: AlgorithmPart {
     /// Probability that a mating recombines at all (otherwise the children copy the parents).
     var probability: Double { get }
     func cross(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>,
@@ -12,8 +12,8 @@ public protocol CrossoverOperator: Sendable, Codable, Equatable {
                space: VariableSpace, random: inout SeededRandom)
 }
 
-/// Perturbs one individual in place; the result must lie inside the space.
-public protocol MutationOperator: Sendable, Codable, Equatable {
+/// Perturbs one individual in place (pymoo's `Mutation`); the result must lie inside the space.
+public protocol MutationOperator: AlgorithmPart {
     func mutate(_ x: UnsafeMutablePointer<Double>, space: VariableSpace, random: inout SeededRandom)
     /// The operator made ready for one problem: what depends only on the variable count is
     /// computed once here, not on every call. The default is the operator itself.
@@ -24,30 +24,14 @@ extension MutationOperator {
     public func prepared(for space: VariableSpace) -> any MutationOperator { self }
 }
 
-/// The crossover of an NSGA-II run, by kind (Codable for checkpoints).
-public enum CrossoverChoice: Codable, Equatable, Sendable {
-    case simulatedBinary(SimulatedBinaryCrossover)
-    case uniform(UniformCrossover)
-
-    var crossover: any CrossoverOperator {
-        switch self {
-        case .simulatedBinary(let c): return c
-        case .uniform(let c): return c
-        }
-    }
+/// Throws unless `value` is a probability (finite, in [0, 1]); `name` is the parameter.
+func checkProbability(_ value: Double, _ name: String) throws {
+    guard value >= 0, value <= 1 else { throw ProblemError.invalidParameter("\(name): must be in [0, 1] (got \(value))") }
 }
 
-/// The mutation of an NSGA-II run, by kind (Codable for checkpoints).
-public enum MutationChoice: Codable, Equatable, Sendable {
-    case polynomial(PolynomialMutation)
-    case integerStep(IntegerStepMutation)
-
-    var mutation: any MutationOperator {
-        switch self {
-        case .polynomial(let m): return m
-        case .integerStep(let m): return m
-        }
-    }
+/// Throws unless a distribution index is finite and non-negative.
+func checkDistributionIndex(_ value: Double, _ name: String) throws {
+    guard value >= 0, value.isFinite else { throw ProblemError.invalidParameter("\(name): must be a finite number ≥ 0 (got \(value))") }
 }
 
 /// x^k for a non-negative integer k by repeated squaring (exact for the small k of SBX/PM

@@ -4,19 +4,47 @@ import Foundation
 /// Polynomial mutation (Deb & Goyal 1996) in the bounded form of Deb's NSGA-II code, as pymoo's
 /// `PM`: each variable mutates with probability `variableProbability` (nil: min(0.5, 1/n), pymoo's
 /// default), by a perturbation whose spread shrinks with η_m and near the bounds. Integer variables
-/// are rounded after the move.
+/// are rounded after the move. An individual is mutated at all with `probability` (pymoo's `prob`:
+/// 1 as NSGA-II runs it here, 0.9 in pymoo's `PM()` default that NSGA-III uses); at 1 no coin is drawn.
 public struct PolynomialMutation: MutationOperator {
+    public static let kind = "polynomial"
     /// Distribution index η_m.
     public var eta: Double
     public var variableProbability: Double?
+    /// Probability that an individual is mutated at all.
+    public var probability: Double
 
-    public init(eta: Double = 20, variableProbability: Double? = nil) {
+    public init(eta: Double = 20, variableProbability: Double? = nil, probability: Double = 1) {
         self.eta = eta
         self.variableProbability = variableProbability
+        self.probability = probability
+    }
+
+    private enum CodingKeys: String, CodingKey { case eta, variableProbability, probability }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        eta = try c.decode(Double.self, forKey: .eta)
+        variableProbability = try c.decodeIfPresent(Double.self, forKey: .variableProbability)
+        // Version-1 checkpoints predate the individual probability: they mutated every child.
+        probability = try c.decodeIfPresent(Double.self, forKey: .probability) ?? 1
+    }
+
+    public func validate() throws {
+        try checkDistributionIndex(eta, "mutation eta")
+        if let p = variableProbability { try checkProbability(p, "mutation variable probability") }
+        try checkProbability(probability, "mutation probability")
+    }
+
+    /// Whether this individual is left alone (one coin, only when `probability` < 1).
+    @inline(__always)
+    func skips(_ random: inout SeededRandom) -> Bool {
+        probability < 1 && !(random.nextUnit() <= probability)
     }
 
     /// Unprepared use (a single call outside NSGA-II): coin flips drawn as geometric gaps.
     public func mutate(_ x: UnsafeMutablePointer<Double>, space: VariableSpace, random: inout SeededRandom) {
+        if skips(&random) { return }
         let n = space.count
         let p = variableProbability ?? min(0.5, 1 / Double(n))
         let k = eta + 1
@@ -72,6 +100,8 @@ public struct PolynomialMutation: MutationOperator {
 /// uniformly without replacement — the same distribution as n independent coin flips, without a
 /// random draw or logarithm per variable. Used when few variables mutate on average (n·p ≤ 8).
 struct PreparedPolynomialMutation: MutationOperator {
+    /// Never written to a checkpoint (settings hold the unprepared `PolynomialMutation`).
+    static let kind = "preparedPolynomial"
     let base: PolynomialMutation
     let probability: Double
     /// P(at most m variables mutate), m = 0…; the last entry is 1. Empty: flip a coin per variable.
@@ -101,6 +131,7 @@ struct PreparedPolynomialMutation: MutationOperator {
     }
 
     func mutate(_ x: UnsafeMutablePointer<Double>, space: VariableSpace, random: inout SeededRandom) {
+        if base.skips(&random) { return }
         let n = space.count, eta = base.eta, whole = self.whole, roots = self.roots
         space.lower.withUnsafeBufferPointer { lower in
             space.upper.withUnsafeBufferPointer { upper in

@@ -6,9 +6,15 @@ import Foundation
 /// not fit whole keeps its members of largest crowding distance (ties in random order); if too few
 /// are feasible, the infeasible ones follow in order of increasing violation. Survivors carry
 /// their rank and crowding distance for the next tournament.
-public struct RankAndCrowdingSurvival: Sendable {
+public struct RankAndCrowdingSurvival: Survival {
+    public static let kind = "rankAndCrowding"
     public var sortMethod: NonDominatedSortMethod
     public init(sortMethod: NonDominatedSortMethod = .automatic) { self.sortMethod = sortMethod }
+
+    public func survive(_ merged: inout Population, count: Int, memory: inout [Double], random: inout SeededRandom,
+                        into survivors: inout Population, sortedPrefix: Int) -> Bool {
+        survive(&merged, count: count, random: &random, into: &survivors, sortedPrefix: sortedPrefix)
+    }
 
     /// The `count` survivors of `merged`, written into `survivors` (resized to `count`).
     ///
@@ -21,10 +27,7 @@ public struct RankAndCrowdingSurvival: Sendable {
                         sortedPrefix: Int = 0) -> Bool {
         let m = merged.objectiveCount
         let total = merged.count
-        var feasible: [Int] = []
-        var infeasible: [Int] = []
-        feasible.reserveCapacity(total)
-        for i in 0..<total { if merged.violation[i] > 0 { infeasible.append(i) } else { feasible.append(i) } }
+        let (feasible, infeasible) = FeasibilitySplit.split(merged)
 
         var chosen: [Int] = []
         chosen.reserveCapacity(count)
@@ -77,14 +80,7 @@ public struct RankAndCrowdingSurvival: Sendable {
                 }
             }
         }
-        if chosen.count < count {
-            infeasible.sort { a, b in merged.violation[a] != merged.violation[b] ? merged.violation[a] < merged.violation[b] : a < b }
-            for i in infeasible.prefix(count - chosen.count) {
-                merged.rank[i] = Int(Int32.max)
-                merged.crowding[i] = 0
-                chosen.append(i)
-            }
-        }
+        FeasibilitySplit.fill(&chosen, upTo: count, from: infeasible, in: &merged)
         // Two objectives, all feasible: write the survivors in lexicographic order.
         let sorted = !lexicographicOrder.isEmpty && feasible.count == total
         if sorted {

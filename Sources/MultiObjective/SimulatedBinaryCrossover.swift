@@ -7,6 +7,7 @@ import Foundation
 /// and with probability `exchangeProbability` the children swap that variable. Variables whose
 /// parents are (nearly) equal are left alone. Integer variables are rounded ("rounded SBX").
 public struct SimulatedBinaryCrossover: CrossoverOperator {
+    public static let kind = "simulatedBinary"
     public var probability: Double
     /// Distribution index η_c: larger keeps children closer to their parents.
     public var eta: Double
@@ -19,6 +20,13 @@ public struct SimulatedBinaryCrossover: CrossoverOperator {
         self.eta = eta
         self.variableProbability = variableProbability
         self.exchangeProbability = exchangeProbability
+    }
+
+    public func validate() throws {
+        try checkProbability(probability, "crossover probability")
+        try checkDistributionIndex(eta, "crossover eta")
+        try checkProbability(variableProbability, "crossover variable probability")
+        try checkProbability(exchangeProbability, "crossover exchange probability")
     }
 
     public func cross(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>,

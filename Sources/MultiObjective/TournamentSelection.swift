@@ -3,32 +3,19 @@ import Foundation
 
 /// NSGA-II's binary tournament as pymoo runs it (`comp_by_dom_and_crowding`): if either competitor
 /// violates constraints, the smaller violation wins; otherwise a Pareto-dominating competitor wins;
-/// otherwise the larger crowding distance; remaining ties are broken at random.
-///
-/// Competitors are drawn as pymoo draws them: consecutive pairs from concatenated random
-/// permutations of the population, so every individual competes about equally often.
-public struct TournamentSelection: Sendable {
+/// otherwise the larger crowding distance; remaining ties are broken at random. Competitors come
+/// from `CompetitorStream` (pymoo's concatenated random permutations).
+public struct TournamentSelection: MatingSelection {
+    public static let kind = "tournament"
     public init() {}
 
-    /// Writes `count` winners (indices into `population`) to `winners`.
     public func select(_ population: Population, count: Int, random: inout SeededRandom, into winners: inout [Int]) {
-        let size = population.count
         let m = population.objectiveCount
         winners.removeAll(keepingCapacity: true)
-        var permutation = [Int](0..<size)
-        var cursor = size
-        @inline(__always) func nextCompetitor(_ random: inout SeededRandom) -> Int {
-            if cursor == size {
-                for i in 0..<size { permutation[i] = i }
-                random.shuffle(&permutation)
-                cursor = 0
-            }
-            defer { cursor += 1 }
-            return permutation[cursor]
-        }
+        var competitors = CompetitorStream(populationSize: population.count)
         population.f.withUnsafeBufferPointer { f in
             for _ in 0..<count {
-                let a = nextCompetitor(&random), b = nextCompetitor(&random)
+                let a = competitors.next(&random), b = competitors.next(&random)
                 let va = population.violation[a], vb = population.violation[b]
                 var winner: Int
                 if va > 0 || vb > 0 {

@@ -64,6 +64,19 @@ public struct VariableSpace: Sendable, Equatable, Codable {
         }
     }
 
+    /// Why the point `x` does not lie in the space (a value not finite, outside its bounds, or
+    /// not a whole number for an integer variable), or nil when it does.
+    func problem(with x: ArraySlice<Double>) -> String? {
+        guard x.count == lower.count else { return "has \(x.count) variables, expected \(lower.count)" }
+        for (i, v) in x.enumerated() {
+            guard v.isFinite, v >= lower[i], v <= upper[i] else {
+                return "variable \(i) is \(v), outside its bounds [\(lower[i]), \(upper[i])]"
+            }
+            if kinds[i] == .integer && v != v.rounded() { return "variable \(i) is \(v), not a whole number (integer variable)" }
+        }
+        return nil
+    }
+
     /// A point drawn uniformly from the box (integers uniformly from the integers in range).
     func sample(into x: UnsafeMutablePointer<Double>, random: inout SeededRandom) {
         for i in 0..<lower.count {

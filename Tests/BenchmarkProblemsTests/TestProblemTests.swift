@@ -64,4 +64,20 @@ import Testing
         #expect(throws: ProblemError.self) { try TestProblems.make("zdt1", objectives: 3) }
         #expect(throws: ProblemError.self) { try TestProblems.make("dtlz2", variables: 2, objectives: 3) }
     }
+
+    /// Sizes out of range are refused at once, the message naming the parameter (`objectives`,
+    /// `variables`), not a command-line flag; 62 objectives once took 7.6 GB.
+    @Test func absurdSizesAreRefused() {
+        func message(_ body: () throws -> Any) -> String {
+            do { _ = try body(); return "accepted" } catch { return "\(error)" }
+        }
+        #expect(message { try TestProblems.make("dtlz2", objectives: 62) } == "objectives: dtlz2 takes 2…15 objectives (got 62)")
+        #expect(message { try TestProblems.make("dtlz1", objectives: 1) }.hasPrefix("objectives: "))
+        #expect(message { try TestProblems.make("zdt1", objectives: 3) } == "objectives: zdt1 has 2 objectives (got 3)")
+        #expect(message { try TestProblems.make("zdt1", variables: 1_000_000) }.hasPrefix("variables: "))
+        #expect(message { try TestProblems.make("dtlz2", variables: 2, objectives: 3) }.hasPrefix("variables: "))
+        // The largest accepted size works, true front and all.
+        let problem = try! TestProblems.make("dtlz2", objectives: 15)
+        #expect(problem.trueFront().count >= 900 && problem.referencePoint.count == 15)
+    }
 }

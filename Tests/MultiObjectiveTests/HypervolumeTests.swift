@@ -87,3 +87,43 @@ import Testing
         #expect(DistanceIndicators.generationalDistance(front, reference: reference) == 0)
     }
 }
+
+@Suite struct HypervolumeWorkTests {
+    /// 150 mutually non-dominated points on the 7-D unit sphere.
+    static func spherePoints(_ count: Int, _ m: Int, seed: UInt64) -> [[Double]] {
+        var random = SeededRandom(seed: seed)
+        return (0..<count).map { _ in
+            let v = (0..<m).map { _ in abs(random.nextNormal()) }
+            let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            return v.map { $0 / norm }
+        }
+    }
+
+    /// Within the limit the bounded entry gives the unbounded value bit for bit; past it, the
+    /// error names the limit and the size of the input, and comes back quickly.
+    @Test func workLimitStopsWithAClearError() throws {
+        let points = Self.spherePoints(40, 5, seed: 3)
+        let reference = [Double](repeating: 1.1, count: 5)
+        #expect(try Hypervolume.compute(points, reference: reference, workLimit: Hypervolume.defaultWorkLimit)
+                == Hypervolume.compute(points, reference: reference))
+        let big = Self.spherePoints(150, 7, seed: 4)
+        let start = DispatchTime.now().uptimeNanoseconds
+        #expect(throws: HypervolumeError.workLimitExceeded(limit: 100_000, points: 150, objectives: 7)) {
+            try Hypervolume.compute(big, reference: [Double](repeating: 1.1, count: 7), workLimit: 100_000)
+        }
+        #expect(DispatchTime.now().uptimeNanoseconds - start < 1_000_000_000)
+        #expect("\(HypervolumeError.workLimitExceeded(limit: 5, points: 150, objectives: 7))".contains("150 points in 7 objectives"))
+    }
+
+    /// The Monte Carlo fallback lands within four standard errors of the exact value, and the
+    /// same seed gives the same estimate.
+    @Test func estimateIsWithinItsStandardError() {
+        let points = Self.spherePoints(60, 4, seed: 5)
+        let reference = [Double](repeating: 1.1, count: 4)
+        let exact = Hypervolume.compute(points, reference: reference)
+        let (value, error) = HypervolumeEstimate.estimate(points, reference: reference, samples: 200_000, seed: 1)
+        #expect(abs(value - exact) < 4 * error && error > 0 && error < 0.01 * exact, "\(value) ± \(error) vs \(exact)")
+        #expect(HypervolumeEstimate.estimate(points, reference: reference, samples: 1000, seed: 9)
+                == HypervolumeEstimate.estimate(points, reference: reference, samples: 1000, seed: 9))
+    }
+}

@@ -11,6 +11,7 @@ struct ComparePeers: ParsableCommand {
             ILPComparison.self,
             MIComparison.self,
             NSGA2Comparison.self,
+            NSGA3Comparison.self,
             SortingComparison.self,
             HypervolumeComparison.self,
             EvalComparison.self,

@@ -1,30 +1,60 @@
 import Basics
 import Foundation
 
-/// Everything an NSGA-II run needs to continue: saved in checkpoints, so a resumed run draws the
-/// same random numbers and makes the same choices as one never stopped.
-public struct NSGA2State: Codable, Sendable, Equatable {
+/// Everything a run needs to continue: saved in checkpoints, so a resumed run draws the same
+/// random numbers and makes the same choices as one never stopped.
+public struct AlgorithmState: Codable, Sendable, Equatable {
     /// Generations done (the initial population is generation 1).
     public var generation: Int
     public var evaluations: Int
     public var random: SeededRandom
     /// The current population with ranks and crowding distances from the last survival.
     public var population: Population
+    /// What the survival carries from one generation to the next (NSGA-III's ideal point, worst
+    /// point and extreme points); empty for NSGA-II.
+    public var survivalMemory: [Double]
+    /// The non-dominated set of every feasible point evaluated (nil unless the settings keep it).
+    public var archive: ParetoArchive?
+
+    public init(generation: Int, evaluations: Int, random: SeededRandom, population: Population,
+                survivalMemory: [Double] = [], archive: ParetoArchive? = nil) {
+        self.generation = generation
+        self.evaluations = evaluations
+        self.random = random
+        self.population = population
+        self.survivalMemory = survivalMemory
+        self.archive = archive
+    }
+
+    private enum CodingKeys: String, CodingKey { case generation, evaluations, random, population, survivalMemory, archive }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        generation = try c.decode(Int.self, forKey: .generation)
+        evaluations = try c.decode(Int.self, forKey: .evaluations)
+        random = try c.decode(SeededRandom.self, forKey: .random)
+        population = try c.decode(Population.self, forKey: .population)
+        // Version 1 (NSGA-II only) had neither.
+        let version = decoder.userInfo[.checkpointVersion] as? Int ?? AlgorithmCheckpoint.currentVersion
+        survivalMemory = version == 1 ? [] : try c.decode([Double].self, forKey: .survivalMemory)
+        archive = version == 1 ? nil : try c.decodeIfPresent(ParetoArchive.self, forKey: .archive)
+    }
 }
 
-/// NSGA-II (Deb, Pratap, Agarwal & Meyarivan 2002) as pymoo runs it: binary tournament on
-/// constraint violation, dominance and crowding; crossover and mutation; duplicate elimination;
-/// rank-and-crowding survival over parents plus offspring. The pieces (operators, selection,
-/// survival, sorting) are separate types; this type only sequences them.
-public final class NSGA2 {
+/// A generation-based evolutionary algorithm (pymoo's `GeneticAlgorithm`): the initial population
+/// (given individuals, then uniform random points), then per generation mating selection,
+/// crossover, mutation, duplicate elimination, evaluation and survival over parents plus
+/// offspring. The parts come from `AlgorithmSettings`: NSGA-II by default, `.nsga3(…)` for
+/// NSGA-III. This type only sequences them, and keeps the archive.
+public final class GeneticAlgorithm: Algorithm {
     public let problem: any Problem
-    public let settings: NSGA2Settings
-    public private(set) var state: NSGA2State
+    public let settings: AlgorithmSettings
+    public private(set) var state: AlgorithmState
 
+    private let selection: any MatingSelection
     private let crossover: any CrossoverOperator
     private let mutation: any MutationOperator
-    private let selection = TournamentSelection()
-    private let survival: RankAndCrowdingSurvival
+    private let survival: any Survival
     private let evaluator: PopulationEvaluator
     // Reused buffers (not touched inside inner loops).
     private var offspring: Population
@@ -37,10 +67,12 @@ public final class NSGA2 {
 
     /// Starts a run: the initial population is `initialIndividuals` (the first ones, if more than
     /// the population; each moved into the bounds and rounded where integer) topped up with
-    /// uniform random points, duplicates redrawn, and evaluated.
-    public init(problem: any Problem, settings: NSGA2Settings = NSGA2Settings(), seed: UInt64,
+    /// uniform random points, duplicates redrawn, and evaluated. Throws `ProblemError` for
+    /// settings or individuals that cannot work.
+    public init(problem: any Problem, settings: AlgorithmSettings = AlgorithmSettings(), seed: UInt64,
                 initialIndividuals: [[Double]] = []) throws {
         try settings.validate()
+        try Self.checkSize(problem, settings)
         self.problem = problem
         self.settings = settings
         let space = problem.variables
@@ -51,9 +83,10 @@ public final class NSGA2 {
             }
             guard x.allSatisfy(\.isFinite) else { throw ProblemError.invalidIndividual("individual \(k) has a non-finite value") }
         }
-        crossover = settings.crossover.crossover
-        mutation = settings.mutation.mutation.prepared(for: problem.variables)
-        let survival = RankAndCrowdingSurvival(sortMethod: settings.sortMethod)
+        selection = settings.selection
+        crossover = settings.crossover
+        mutation = settings.mutation.prepared(for: space)
+        let survival = try settings.survival.prepared(objectiveCount: problem.objectiveCount, populationSize: size)
         let evaluator = PopulationEvaluator(parallel: settings.parallelEvaluation)
         self.survival = survival
         self.evaluator = evaluator
@@ -88,23 +121,31 @@ public final class NSGA2 {
             }
         }
         evaluator.evaluate(problem, &initial, rows: 0..<size)
+        var archive: ParetoArchive?
+        if settings.keepsArchive {
+            archive = ParetoArchive(variableCount: n, objectiveCount: shape.1)
+            archive!.insert(feasibleRowsOf: initial, rows: 0..<size)
+        }
         var survivors = initial
-        let sorted = survival.survive(&initial, count: size, random: &random, into: &survivors)
+        var memory: [Double] = []
+        let sorted = survival.survive(&initial, count: size, memory: &memory, random: &random, into: &survivors, sortedPrefix: 0)
         self.seen = seen
         populationIsSorted = sorted
-        state = NSGA2State(generation: 1, evaluations: size, random: random, population: survivors)
+        state = AlgorithmState(generation: 1, evaluations: size, random: random, population: survivors,
+                               survivalMemory: memory, archive: archive)
     }
 
-    /// Continues a run from a checkpoint; throws if it belongs to another problem or is inconsistent.
-    public init(resuming checkpoint: NSGA2Checkpoint, problem: any Problem) throws {
-        try checkpoint.validate(for: problem)
-        try checkpoint.settings.validate()
+    /// Continues a run from a checkpoint; throws `CheckpointError` naming the field if it belongs
+    /// to another problem or any field is inconsistent with the run.
+    public init(resuming checkpoint: AlgorithmCheckpoint, problem: any Problem) throws {
+        let survival = try checkpoint.validate(for: problem)
         self.problem = problem
         settings = checkpoint.settings
         state = checkpoint.state
-        crossover = settings.crossover.crossover
-        mutation = settings.mutation.mutation.prepared(for: problem.variables)
-        survival = RankAndCrowdingSurvival(sortMethod: settings.sortMethod)
+        selection = settings.selection
+        crossover = settings.crossover
+        mutation = settings.mutation.prepared(for: problem.variables)
+        self.survival = survival
         evaluator = PopulationEvaluator(parallel: settings.parallelEvaluation)
         let p = state.population
         offspring = Population(count: 0, variableCount: p.variableCount, objectiveCount: p.objectiveCount,
@@ -112,6 +153,23 @@ public final class NSGA2 {
         merged = offspring
         seen = DecisionVectorSet(width: p.variableCount, capacity: 3 * settings.populationSize)
     }
+
+    /// A bound on what the population's storage may take (parents, offspring and their merge, a
+    /// few copies each): 2³¹ numbers, 16 GiB.
+    private static func checkSize(_ problem: any Problem, _ settings: AlgorithmSettings) throws {
+        let perIndividual = problem.variables.count + problem.objectiveCount + problem.constraintCount + 3
+        let individuals = settings.populationSize + (settings.offspringCount ?? settings.populationSize)
+        guard problem.objectiveCount >= 1, perIndividual.multipliedReportingOverflow(by: 3 * individuals).partialValue <= 1 << 31,
+              perIndividual <= 1 << 31 else {
+            throw ProblemError.invalidParameter("population: \(settings.populationSize) individuals of \(problem.variables.count) variables and \(problem.objectiveCount) objectives need more than 16 GiB")
+        }
+    }
+
+    public var generation: Int { state.generation }
+    public var evaluations: Int { state.evaluations }
+    /// The non-dominated set of every feasible point evaluated so far, initial individuals
+    /// included (nil unless `settings.keepsArchive`).
+    public var archive: ParetoArchive? { state.archive }
 
     /// One generation: mating until the offspring are complete, evaluation, survival.
     public func step() {
@@ -165,34 +223,26 @@ public final class NSGA2 {
         state.random = random
         evaluator.evaluate(problem, &offspring, rows: 0..<made)
         state.evaluations += made
+        state.archive?.insert(feasibleRowsOf: offspring, rows: 0..<made)
 
         // Merge parents and offspring, then keep the best `size`.
         // `merged` takes the population's storage (no copy), then the offspring are appended.
         swap(&merged, &state.population)
         merged.append(offspring, count: made)
         let prefix = populationIsSorted ? merged.count - made : 0
-        populationIsSorted = survival.survive(&merged, count: size, random: &random, into: &state.population, sortedPrefix: prefix)
+        populationIsSorted = survival.survive(&merged, count: size, memory: &state.survivalMemory, random: &random,
+                                              into: &state.population, sortedPrefix: prefix)
         state.random = random
         state.generation += 1
     }
 
-    /// Runs generations until `termination` is reached; `onGeneration` sees the state after every
-    /// generation (including the initial one when nothing has run yet) and may throw to stop.
-    public func run(until termination: Termination, onGeneration: ((NSGA2State) throws -> Void)? = nil) rethrows {
-        let start = DispatchTime.now().uptimeNanoseconds
-        func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
-        while !termination.isReached(generation: state.generation, evaluations: state.evaluations, elapsedSeconds: elapsed()) {
-            step()
-            try onGeneration?(state)
-        }
-    }
-
     /// A checkpoint of the current state.
-    public func checkpoint() -> NSGA2Checkpoint {
-        NSGA2Checkpoint(problem: problem.name, problemParameters: problem.parameterDescription, settings: settings, state: state)
+    public func checkpoint() -> AlgorithmCheckpoint {
+        AlgorithmCheckpoint(problem: problem.name, problemParameters: problem.parameterDescription, settings: settings, state: state)
     }
 
-    /// The final non-dominated set: rank-0 feasible members' objectives, duplicates once, sorted.
+    /// The current non-dominated set: the feasible population members' non-dominated objectives,
+    /// duplicates once, sorted. (`archive` holds the non-dominated set of everything evaluated.)
     public var front: [[Double]] {
         let p = state.population
         var points: [[Double]] = []
@@ -200,3 +250,7 @@ public final class NSGA2 {
         return NonDominatedSorting.nonDominated(points).sorted { $0.lexicographicallyPrecedes($1) }
     }
 }
+
+/// The names NSGA-II callers know: an NSGA-II run is a `GeneticAlgorithm` with the default settings.
+public typealias NSGA2 = GeneticAlgorithm
+public typealias NSGA2State = AlgorithmState
