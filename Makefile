@@ -2,6 +2,7 @@
 # Both install the system libraries MIPareto links (GLPK, OpenBLAS) with apt when missing.
 
 SWIFT ?= swift
+PYTHON ?= python3
 APT_PACKAGES := libglpk-dev libopenblas-dev
 RELEASE := -c release
 BIN := .build/release/mipareto
@@ -21,8 +22,11 @@ build: deps
 	$(SWIFT) build $(RELEASE)
 
 # Numeric tests on real bundles are slow unoptimised: run them in release with @testable imports kept.
+# Then the Python side (examples/: the evaluator module, the reference and PyTorch evaluators, the
+# Ray pool); tests that need torch or ray skip themselves when those are not installed.
 test: deps
 	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing
+	$(PYTHON) -m pytest -q examples/tests
 
 demo: build
 	@sh examples/demo.sh $(BIN) $(BUNDLE) demo-out
