@@ -168,4 +168,38 @@ struct EvaluatorTests {
         #expect(try Self.files(root.appendingPathComponent("one")) == Self.files(root.appendingPathComponent("three")))
         #expect(three.stdout.contains("requests"), "\(three.stdout)")
     }
+
+    /// SIGINT while the evaluator works: MIPareto stops the evaluator in order, exits 130 and
+    /// keeps its checkpoint; `--resume` then writes the files of an uninterrupted run.
+    @Test("SIGINT stops the evaluator and keeps the checkpoint; --resume finishes the same run")
+    func interrupt() throws {
+        guard Self.python != nil, let binary = CLI.binary else { return }
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mipareto-sigint-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let marker = "sigint-\(UUID().uuidString.prefix(8))"
+        let busy = "python3 -X \(marker) \(Self.evaluators.appendingPathComponent("busy.py").path) --ms 5"
+        let common = ["front", CLI.mini.path, "--methods", "ilp-l1,nsga2", "--budgets", "1,2", "--population", "16", "--generations", "12", "--evaluator", busy]
+        let ck = root.appendingPathComponent("ck")
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = common + ["--checkpoint", ck.path, "-o", root.appendingPathComponent("out").path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let scores = ck.appendingPathComponent("scores-search.jsonl")
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, ((try? String(contentsOf: scores, encoding: .utf8))?.split(separator: "\n").count ?? 0) < 2 { usleep(50_000) }
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        #expect(FileManager.default.fileExists(atPath: ck.appendingPathComponent("run.json").path))
+        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("out").path))
+        // The evaluator is gone (it was stopped, not orphaned).
+        let left = try CLI.shell("pgrep -f '[s]\(marker.dropFirst())' || true")  // [s]…: not the shell running pgrep
+        #expect(left.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "left running: \(left)")
+        let resumed = try CLI.run(common + ["--resume", ck.path, "-o", root.appendingPathComponent("out").path])
+        let whole = try CLI.run(common + ["-o", root.appendingPathComponent("whole").path])
+        #expect(resumed.status == 0 && whole.status == 0, "\(resumed.stderr)")
+        #expect(try Self.files(root.appendingPathComponent("out")) == Self.files(root.appendingPathComponent("whole")))
+    }
 }
