@@ -15,6 +15,7 @@ struct StreamBundleTests {
 
         init(fit: Int = 6, eval: Int = 4) throws {
             url = FileManager.default.temporaryDirectory.appendingPathComponent("mipareto-streams-\(UUID().uuidString)")
+            manifest = [:]
             for sub in ["fit", "eval", "heads"] { try FileManager.default.createDirectory(at: url.appendingPathComponent(sub), withIntermediateDirectories: true) }
             for (split, n) in [("fit", fit), ("eval", eval)] {
                 try write(float: [n, 2, 2, 3], "\(split)/a.npy", seed: 1)
