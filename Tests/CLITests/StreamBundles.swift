@@ -2,7 +2,7 @@ import Foundation
 
 /// Bundles of several streams for the command-line tests, built from the embedded
 /// digits-pair-mini: its feature tensor cut by channel or pooled into streams, its labels,
-/// outputs and head weights linked, its heads' JSON rewritten with an `input` stream.
+/// outputs and head weights copied, its heads' JSON rewritten with an `input` stream.
 enum StreamBundles {
     /// A float32 C-order `.npy` array (what the embedded bundle's features are).
     struct Array4 {
@@ -77,11 +77,12 @@ enum StreamBundles {
             let features = try Array4.read(mini.appendingPathComponent("\(split)/features.npy"))
             for stream in streams { try stream.make(features).write(dir.appendingPathComponent("\(stream.name).npy")) }
             for file in try fm.contentsOfDirectory(atPath: mini.appendingPathComponent(split).path) where file != "features.npy" {
-                try fm.createSymbolicLink(at: dir.appendingPathComponent(file), withDestinationURL: mini.appendingPathComponent("\(split)/\(file)"))
+                try fm.copyItem(at: mini.appendingPathComponent("\(split)/\(file)"), to: dir.appendingPathComponent(file))
             }
         }
         // Weights stay where the embedded heads' JSON names them (heads/…); the JSON goes to with-input/.
-        try fm.createSymbolicLink(at: root.appendingPathComponent("heads"), withDestinationURL: mini.appendingPathComponent("heads"))
+        // Copies, not links: a reader may refuse a link that leads out of the bundle.
+        try fm.copyItem(at: mini.appendingPathComponent("heads"), to: root.appendingPathComponent("heads"))
         try fm.createDirectory(at: root.appendingPathComponent("with-input"), withIntermediateDirectories: true)
         var manifest = try CLI.json(String(decoding: try Data(contentsOf: mini.appendingPathComponent("bundle.json")), as: UTF8.self))
         manifest["name"] = name

@@ -221,5 +221,15 @@ struct StreamCommandTests {
         // Enough bits keep the clean accuracy within a few points (the clean report accuracy is 0.955).
         let top = rows.filter { $0[0] == "uniform" && $0[2] == "8" }
         #expect(top.count == 1 && Double(top[0][left])! > 0.9)
+
+        // inspect: a task without a head shows the evaluator's clean metric.
+        let inspect = try Self.ok(["inspect", Self.twoStream.path, "--json", "--evaluator", Self.torchEvaluator])
+        let tasks = try #require(inspect.json?["tasks"] as? [[String: Any]])
+        let fromEvaluator = try #require((inspect.json?["evaluator"] as? [String: Any])?["clean"] as? [String: [String: Double]])
+        for task in tasks {
+            let name = try #require(task["name"] as? String), clean = try #require(task["clean"] as? [String: Double])
+            #expect(clean["fit"] == fromEvaluator[name]?["fit"] && clean["eval"] == fromEvaluator[name]?["eval"], "\(name)")
+            #expect(clean["eval"]!.isFinite)
+        }
     }
 }
