@@ -107,6 +107,12 @@ struct StreamCommandTests {
             #expect(rate["bpe"] == Double(bits) / 2112)
             #expect(rate["sideInformationBits"] == Double(64 * (a + b + c).filter { $0 > 0 }.count))
         }
+        // Taylor: a head's gradient reaches only its own stream; there the scores are the one-tensor bundle's.
+        let taylorThree = try #require(try Self.ok(["importance", mixed.path, "--measure", "taylor", "--json"]).json?["scores"] as? [String: [Double]])
+        let taylorOne = try #require(try Self.ok(["importance", CLI.mini.path, "--measure", "taylor", "--json"]).json?["scores"] as? [String: [Double]])
+        let zeros32 = [Double](repeating: 0, count: 32), zeros8 = [Double](repeating: 0, count: 8)
+        for task in ["left", "recon"] { #expect(taylorThree[task] == taylorOne[task]! + zeros32 + zeros8, "\(task)") }
+        for task in ["right", "sum_ge_10"] { #expect(taylorThree[task] == zeros32 + taylorOne[task]! + zeros8, "\(task)") }
         // inspect: the clean metrics are the one-tensor bundle's.
         let inspectThree = try Self.ok(["inspect", mixed.path, "--json"]), inspectOne = try Self.ok(["inspect", CLI.mini.path, "--json"])
         let cleanThree = try #require(inspectThree.json?["tasks"] as? [[String: Any]]).map { $0["clean"] as? [String: Double] }
