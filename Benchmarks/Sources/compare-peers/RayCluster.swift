@@ -26,6 +26,9 @@ final class RayCluster {
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", Self.driver, String(cpus)]
+        // A local cluster for this benchmark only: no token authentication (the evaluators MIPareto
+        // starts are not children of this driver and would not get its token).
+        process.environment = ProcessInfo.processInfo.environment.merging(["RAY_AUTH_MODE": "disabled"]) { $1 }
         input = Pipe()
         let output = Pipe()
         // Only this process holds the write end: its exit is the driver's EOF.
