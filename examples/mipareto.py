@@ -1199,7 +1199,6 @@ class _RayBackend:
     def __init__(self, pool, evaluator):
         self.pool, self.evaluator = pool, evaluator
         self.handles, self.next_actor, self.started_ray = [], 0, False
-        self.arguments = ()
 
     def begin(self, message):
         import ray
@@ -1215,20 +1214,18 @@ class _RayBackend:
         # Workers of a cluster started elsewhere cannot import this file: ship it by value. The
         # user's own modules are imported by reference, after the actor adds our sys.path to its own.
         cloudpickle.register_pickle_by_value(sys.modules[__name__])
-        payload = cloudpickle.dumps(self.evaluator)
+        # The evaluator and the start message go to the object store once, and this backend keeps
+        # their references for as long as it lives: a restarted actor is built again from them. (An
+        # argument passed by value that is large enough to go to the object store is freed once the
+        # first construction is done, and a restart then fails with ReferenceCountingAssertionError.)
+        self.arguments = [ray.put(cloudpickle.dumps(self.evaluator)), ray.put(message)]
         paths = [p for p in [os.getcwd()] + sys.path if p and os.path.isdir(p)]
-        # A restarted actor runs its constructor again with the same arguments. Ray moves large
-        # arguments to the object store and frees them once the first construction is done, so a
-        # restart would fail ("object has already been deleted"): put them there ourselves and
-        # hold the references for the pool's lifetime (Ray still warns that constructor arguments
-        # live in the object store: they do, on purpose, for as long as the pool exists).
-        self.arguments = (ray.put(payload), ray.put(paths), ray.put(message))
         remote = ray.remote(_ActorWorker)
         for name in pool.actor_names():
             self.handles.append(remote.options(
                 name=name, num_cpus=pool.cpus_per_actor, num_gpus=pool.gpus_per_actor,
                 max_restarts=pool.max_restarts, max_task_retries=pool.max_task_retries,
-            ).remote(*self.arguments))
+            ).remote(self.arguments[0], paths, self.arguments[1]))
         print(f"mipareto: {pool.actors} Ray actor(s) {', '.join(pool.actor_names())} in namespace {pool.namespace!r}",
               file=sys.stderr, flush=True)
         pending = {h.ready_message.remote(): i for i, h in enumerate(self.handles)}

@@ -55,8 +55,8 @@ struct EvaluatorOverhead: ParsableCommand {
         }
     }
 
-    /// A bundle of `channels` vector channels, 8 fit and 8 eval samples, one headless
-    /// classification task: only its shape matters to the protocol.
+    /// A bundle of `channels` vector channels, 8 fit and 8 eval samples, one
+    /// classification task with a one-layer head: only its shape matters to the protocol.
     static func wideBundle(channels: Int, in folder: URL) throws -> URL {
         let directory = folder.appendingPathComponent("wide-\(channels)")
         for sub in ["fit", "eval"] {
@@ -68,12 +68,18 @@ struct EvaluatorOverhead: ParsableCommand {
             try NpyFile.write(labels, to: directory.appendingPathComponent("\(sub)/labels_t.npy"))
             try NpyFile.write(labels, to: directory.appendingPathComponent("\(sub)/outputs_t.npy"))
         }
+        // A one-layer head (the constant evaluator never runs it; a bundle's task needs one here).
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("heads"), withIntermediateDirectories: true)
+        try NpyFile.write(NpyArray(shape: [2, channels], values: .float32([Float](repeating: 0, count: 2 * channels))),
+                          to: directory.appendingPathComponent("heads/t_w.npy"))
+        try Data("{\"input_shape\": [\(channels)], \"layers\": [{\"type\": \"dense\", \"weight\": \"heads/t_w.npy\"}]}".utf8)
+            .write(to: directory.appendingPathComponent("heads/t.json"))
         let json = """
         {"format": "feature-bundle/1", "name": "wide-\(channels)", "description": "synthetic, for the protocol benchmark",
          "features": {"fit": "fit/features.npy", "eval": "eval/features.npy"},
          "tasks": [{"name": "t", "kind": "classification", "classes": 2,
                     "labels": {"fit": "fit/labels_t.npy", "eval": "eval/labels_t.npy"},
-                    "outputs": {"fit": "fit/outputs_t.npy", "eval": "eval/outputs_t.npy"}}]}
+                    "outputs": {"fit": "fit/outputs_t.npy", "eval": "eval/outputs_t.npy"}, "head": "heads/t.json"}]}
         """
         try Data(json.utf8).write(to: directory.appendingPathComponent("bundle.json"))
         return directory

@@ -43,7 +43,8 @@ struct RayScaling: ParsableCommand {
         var startSeconds: Double
         var allocations: Int
         var requests: Int
-        var front: [FrontPoint]
+        /// Every point's metrics: the fronts of 1 and 2 actors must be the same.
+        var metrics: [[Double]]
     }
 
     func run() throws {
@@ -66,7 +67,7 @@ struct RayScaling: ParsableCommand {
             var result: FrontResult?
             let seconds = try Stopwatch.seconds { result = try FrontRunner(bundle: bundle, settings: settings, source: .evaluator(session!)).run() }
             let asked = result!.evaluatorRequests!
-            let run = Run(seconds: seconds, startSeconds: startSeconds, allocations: asked.allocations, requests: asked.requests, front: result!.points)
+            let run = Run(seconds: seconds, startSeconds: startSeconds, allocations: asked.allocations, requests: asked.requests, metrics: result!.points.map(\.metrics))
             print(String(format: "  %4.0f ms/allocation, %@: %.2f s (%d allocations in %d requests, %.3f ms per allocation; evaluator start %.1f s)",
                          ms, actors.map { "\($0) actor\($0 == 1 ? "" : "s")" } ?? "no Ray ", seconds, run.allocations, run.requests,
                          seconds * 1e3 / Double(max(1, run.allocations)), startSeconds))
@@ -76,7 +77,7 @@ struct RayScaling: ParsableCommand {
         print("front, NSGA-II P = \(population), G = \(generations), digits-pair-mini, busy evaluator:")
         let one = try front(ms, actors: 1)
         let two = try front(ms, actors: 2)
-        precondition(one.front.map(\.metrics) == two.front.map(\.metrics), "1 and 2 actors gave different fronts")
+        precondition(one.metrics == two.metrics, "1 and 2 actors gave different fronts")
         let ratio = one.seconds / two.seconds
         print(String(format: "Ray, 2 actors vs 1: %.2f× (%@; target ≥ 1.5×, limit 2×: %@)", ratio, RayCluster.load(), ratio >= 1.5 ? "met" : "NOT met"))
         guard !noOverhead else { return }
