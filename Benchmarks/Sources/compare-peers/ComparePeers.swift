@@ -18,6 +18,9 @@ struct ComparePeers: ParsableCommand {
             DistortionComparison.self,
             StreamComparison.self,
             FrontComparison.self,
+            EvaluatorOverhead.self,
+            EvaluatorFront.self,
+            RayScaling.self,
         ]
     )
 }

@@ -54,7 +54,7 @@ struct EvaluateCommand: ParsableCommand {
         let evaluation = try scoring.score(batch: [bitVector])[0]
         session?.stop()
         try MetricSource.requireFinite([evaluation], bundle: featureBundle, what: "this allocation")
-        let rate = Rate(bits: bitVector, quantiser: quantiser, features: featureBundle.features(for: split.split))
+        let rate = Rate(bits: bitVector, quantiser: quantiser, bundle: featureBundle, split: split.split)
         output.emit(json: EvaluationReport.json(bundle: featureBundle, split: split.split, bits: bitVector, rate: rate, evaluation: evaluation),
                     text: text(featureBundle, bitVector, rate, evaluation))
     }
