@@ -15,7 +15,15 @@
 ///
 /// Costs need not be convex or decreasing in `b`; any table is solved exactly. Runs in about
 /// `O(C·B·log(C·B))` plus the core DP, which is tiny when the LP gap is (as on distortion tables).
+///
+/// The core DP is bounded: tables built to defeat it (subset-sum-like: one bit per channel, cost
+/// `−S_c`) can need exponentially many states, so past `stateLimit` stored states or `timeLimit`
+/// the solve stops with status `.timeLimit`, the greedy incumbent and the proven bound `L`.
 public enum ExactSolver {
+    /// Stored DP states (5 bytes of back-pointer each, plus 16 per live state) before the solve
+    /// stops: ~200 MB at the default.
+    public static let defaultStateLimit = 30_000_000
+
     /// What the solve did, for benchmarks and docs.
     public struct Statistics: Sendable, Equatable {
         /// The LP relaxation's optimum (= the Lagrangian bound `L`).
@@ -31,39 +39,70 @@ public enum ExactSolver {
     }
 
     /// Solves the budget form. Throws if the problem has extra rows (use `GLPKSolver`).
-    public static func solve(_ problem: AllocationProblem) throws(AllocationInputError) -> AllocationSolution {
-        try solveWithStatistics(problem).solution
+    /// `timeLimit` in seconds (nil: none) and `stateLimit` bound the core DP; a solve stopped by
+    /// either has status `.timeLimit`.
+    public static func solve(_ problem: AllocationProblem, timeLimit: Double? = nil, stateLimit: Int = defaultStateLimit)
+        throws(AllocationInputError) -> AllocationSolution
+    {
+        try solveWithStatistics(problem, timeLimit: timeLimit, stateLimit: stateLimit).solution
     }
 
-    public static func solveWithStatistics(_ problem: AllocationProblem) throws(AllocationInputError)
-        -> (solution: AllocationSolution, statistics: Statistics)
+    /// The LP relaxation's optimum of the budget form (its extra rows ignored): a lower bound on
+    /// every allocation's objective, in `O(C·B·log(C·B))`, without the core DP.
+    public static func relaxationBound(_ problem: AllocationProblem) -> Double {
+        let (_, statistics, _) = run(problem, deadline: nil, stateLimit: 0)
+        return statistics.lowerBound
+    }
+
+    public static func solveWithStatistics(_ problem: AllocationProblem, timeLimit: Double? = nil, stateLimit: Int = defaultStateLimit)
+        throws(AllocationInputError) -> (solution: AllocationSolution, statistics: Statistics)
     {
         guard problem.constraints.isEmpty else {
             throw AllocationInputError("the exact solver handles the budget form only (no extra constraint rows); this problem has \(problem.constraints.count): use the GLPK solver")
         }
         let clock = ContinuousClock()
         let start = clock.now
+        let deadline = timeLimit.map { start + .nanoseconds(Int64(min($0, 1e9) * 1e9)) }
+        let (bits, statistics, stopped) = run(problem, deadline: deadline, stateLimit: max(0, stateLimit))
+        let seconds = (clock.now - start).seconds
+        let message: String
+        switch stopped {
+        case nil: message = "optimal (LP bound, reduced-cost fixing, core DP over \(statistics.coreChannels) channels)"
+        case .states: message = "stopped: the core DP over \(statistics.coreChannels) channels exceeded \(stateLimit) states; the greedy allocation is returned, not proven optimal"
+        case .time: message = "stopped: the time limit ran out in the core DP over \(statistics.coreChannels) channels; the greedy allocation is returned, not proven optimal"
+        }
+        let solution = AllocationSolution(
+            status: stopped == nil ? .optimal : .timeLimit, bits: bits, objective: problem.objective(of: bits), rate: problem.rate(of: bits),
+            lowerBound: statistics.lowerBound, seconds: seconds, solver: "exact", message: message)
+        return (solution, statistics)
+    }
+
+    private static func run(_ problem: AllocationProblem, deadline: ContinuousClock.Instant?, stateLimit: Int)
+        -> ([Int], Statistics, Core.Stop?)
+    {
         let channels = problem.channels
         let depths = problem.maxBits + 1
         var flat = [Double](repeating: 0, count: channels * depths)
         for c in 0..<channels { for b in 0..<depths { flat[c * depths + b] = problem.costs[c][b] } }
-        let (bits, statistics) = flat.withUnsafeBufferPointer { costs in
+        return flat.withUnsafeBufferPointer { costs in
             problem.sizes.withUnsafeBufferPointer { sizes in
-                Core.solve(costs: costs, sizes: sizes, depths: depths, capacity: problem.rateCapacity)
+                Core.solve(costs: costs, sizes: sizes, depths: depths, capacity: problem.rateCapacity,
+                           deadline: deadline, stateLimit: stateLimit)
             }
         }
-        let seconds = (clock.now - start).seconds
-        let solution = AllocationSolution(
-            status: .optimal, bits: bits, objective: problem.objective(of: bits), rate: problem.rate(of: bits),
-            lowerBound: statistics.lowerBound, seconds: seconds, solver: "exact",
-            message: "optimal (LP bound, reduced-cost fixing, core DP over \(statistics.coreChannels) channels)")
-        return (solution, statistics)
     }
 
     /// The algorithm on flat arrays: `costs[c·depths + b]`, rate of `(c, b)` = `b·sizes[c]`.
     enum Core {
-        static func solve(costs: UnsafeBufferPointer<Double>, sizes: UnsafeBufferPointer<Int>, depths: Int, capacity: Int)
-            -> ([Int], Statistics)
+        /// Why the core DP stopped before proving optimality.
+        enum Stop { case states, time }
+
+        /// Returns the bits, the statistics, and nil when the bits are proven optimal, else why
+        /// the DP stopped (the bits are then the greedy incumbent). `stateLimit` 0 stops at the
+        /// bound, before any DP state is stored.
+        static func solve(costs: UnsafeBufferPointer<Double>, sizes: UnsafeBufferPointer<Int>, depths: Int, capacity: Int,
+                          deadline: ContinuousClock.Instant? = nil, stateLimit: Int = ExactSolver.defaultStateLimit)
+            -> ([Int], Statistics, Stop?)
         {
             let channels = sizes.count
             // 1. Lower convex hull of each channel, from b = 0 to its (first) cheapest point.
@@ -156,7 +195,8 @@ public enum ExactSolver {
             let tolerance = 1e-12 * scale
             let gap = max(0, incumbent - bound)
             var statistics = Statistics(lowerBound: bound, incumbent: incumbent, multiplier: lambda, coreChannels: 0, peakStates: 1)
-            if !breakFound { return (incumbentBits, statistics) }
+            if !breakFound { return (incumbentBits, statistics, nil) }
+            if stateLimit == 0 { return (incumbentBits, statistics, .states) }
 
             // Candidate depths per channel: reduced cost within the gap, minus dominated ones
             // (heavier and not cheaper than a lighter candidate).
@@ -217,7 +257,9 @@ public enum ExactSolver {
             var heads = [Int](repeating: 0, count: depths)
             var processedMinimum = 0.0
             let limit = incumbent + tolerance
+            let clock = ContinuousClock()
             for (k, c) in core.enumerated() {
+                if let deadline, clock.now >= deadline { return (incumbentBits, statistics, .time) }
                 let size = sizes[c]
                 let lo = candidateStart[c], n = candidateStart[c + 1] - lo
                 processedMinimum += minimum[c]
@@ -245,6 +287,7 @@ public enum ExactSolver {
                     let reduced = fixedReduced + pickCost + lambda * Double(pickRate - fixedRate) - processedMinimum
                     let slack = max(0, capacity - pickRate - maxRest[k + 1])
                     if bound + reduced + lambda * Double(slack) > limit { continue }
+                    if parents.count >= stateLimit { return (incumbentBits, statistics, .states) }
                     nextRates.append(pickRate)
                     nextValues.append(pickCost)
                     parents.append(Int32(parent))
@@ -259,7 +302,7 @@ public enum ExactSolver {
             guard let best = values.indices.min(by: { values[$0] < values[$1] }),
                   values[best] + fixedCost < incumbent
             else {
-                return (incumbentBits, statistics)
+                return (incumbentBits, statistics, nil)
             }
             // Walk the parents back through the layers.
             var index = best
@@ -268,7 +311,7 @@ public enum ExactSolver {
                 bits[c] = candidateBits[candidateStart[c] + Int(choices[layerStart[k] + index])]
                 index = Int(parents[layerStart[k] + index])
             }
-            return (bits, statistics)
+            return (bits, statistics, nil)
         }
     }
 }

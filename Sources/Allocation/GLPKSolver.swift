@@ -68,11 +68,12 @@ public struct GLPKSolver: Sendable {
     }
 
     /// The size of the optimum, guessed from below: the LP bound of the budget form (extra rows
-    /// only raise the optimum), else the largest cost; 1 if everything is 0.
+    /// only raise the optimum), else the largest cost; 1 if everything is 0. Only the LP
+    /// relaxation is solved (no DP), so a table that is hard for the exact solver costs nothing
+    /// here and `timeLimit` stays GLPK's alone.
     static func objectiveScale(_ problem: AllocationProblem) -> Double {
-        if let budgetForm = try? AllocationProblem(sizes: problem.sizes, costs: problem.costs, maxRate: problem.maxRate),
-           let bound = try? ExactSolver.solveWithStatistics(budgetForm).statistics.lowerBound,
-           bound.isNormal {
+        let bound = ExactSolver.relaxationBound(problem)
+        if bound.isNormal {
             return abs(bound)
         }
         let largest = problem.costs.reduce(0.0) { max($0, $1.reduce(0.0) { max($0, abs($1)) }) }

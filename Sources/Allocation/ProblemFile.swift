@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Reading `PROBLEM.json` (docs/architecture.md, `mipareto solve`):
@@ -54,9 +55,7 @@ extension AllocationProblem {
     /// Reads a problem file; the message of a failure starts with the path.
     public init(contentsOf url: URL) throws(AllocationInputError) {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw AllocationInputError("\(url.path): cannot read (\(error.localizedDescription))")
-        }
+        do { data = try InputFile.read(url) } catch { throw AllocationInputError("\(url.path): \(error.reason)") }
         do { try self.init(json: data) } catch { throw AllocationInputError("\(url.path): \(error.message)") }
     }
 

@@ -70,6 +70,8 @@ public final class FrontCheckpoint: @unchecked Sendable {
     public init(resuming directory: URL, identity: Identity) throws {
         self.directory = directory
         self.identity = identity
+        // Temporary files of a killed run: never read, so only removed.
+        AtomicFile.removeLeftovers(in: directory)
         let url = directory.appendingPathComponent("run.json")
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw ParameterError("resume", value: directory.path, "no checkpoint there (run.json is missing); start one with \(ParameterError.mention("checkpoint"))")
@@ -93,7 +95,8 @@ public final class FrontCheckpoint: @unchecked Sendable {
     }
 
     /// The allocations of `method` for `seed`, if that method completed before; each one is
-    /// checked against the run (`channels` depths in 0…maxBits).
+    /// checked against the run (`channels` depths in 0…maxBits, each allocation once, as many as
+    /// the method makes).
     func completed(method: String, seed: Int, channels: Int) throws -> [[Int]]? {
         let url = directory.appendingPathComponent(Self.pointsName(method: method, seed: seed))
         guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
@@ -104,12 +107,34 @@ public final class FrontCheckpoint: @unchecked Sendable {
         guard saved.method == method, saved.seed == seed else {
             throw ExperimentError.invalidData("\(url.path): holds method \(saved.method) seed \(saved.seed), not \(method) seed \(seed)")
         }
+        let most = Self.mostAllocations(method: method, settings: identity.settings, channels: channels)
+        guard (1...max(1, most)).contains(saved.allocations.count) else {
+            throw ExperimentError.invalidData("\(url.path): allocations: \(saved.allocations.count) allocations; \(method) makes 1…\(most) in this run")
+        }
+        var seen = Set<[Int]>()
         for (i, bits) in saved.allocations.enumerated() {
             if let problem = Quantiser.validate(bits: bits, channels: channels, maxBits: identity.settings.maxBits) {
                 throw ExperimentError.invalidData("\(url.path): allocations[\(i)]: \(problem)")
             }
+            guard seen.insert(bits).inserted else {
+                throw ExperimentError.invalidData("\(url.path): allocations[\(i)]: the same allocation as an earlier one (each is kept once)")
+            }
+        }
+        if method == FrontMethod.uniform.name, let bad = saved.allocations.firstIndex(where: { Set($0).count != 1 }) {
+            throw ExperimentError.invalidData("\(url.path): allocations[\(bad)]: not the same depth on every channel (method uniform)")
         }
         return saved.allocations
+    }
+
+    /// How many distinct allocations `method` can make: one per budget for the sweeps, one per
+    /// depth for uniform, one per k for select, at most the population for NSGA-II.
+    static func mostAllocations(method: String, settings: FrontSettings, channels: Int) -> Int {
+        switch FrontMethod(name: method) {
+        case .ilp?, .twoLevel?: return settings.budgets.count
+        case .uniform?: return settings.maxBits + 1
+        case .select?: return channels
+        case .nsga2?, nil: return settings.population
+        }
     }
 
     func saveCompleted(method: String, seed: Int, allocations: [[Int]]) throws {
@@ -117,15 +142,36 @@ public final class FrontCheckpoint: @unchecked Sendable {
     }
 
     func nsga2(seed: Int) throws -> NSGA2Checkpoint? {
-        let url = directory.appendingPathComponent("nsga2-\(seed).json")
+        let url = directory.appendingPathComponent(Self.nsga2Name(seed: seed))
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-        do { return try NSGA2Checkpoint.read(from: url) } catch { throw ExperimentError.invalidData("\(url.path): \(error)") }
+        do { return try NSGA2Checkpoint.read(from: url) } catch let error as CheckpointError {
+            throw ExperimentError.invalidData("\(url.path): \(error.reason)")
+        } catch { throw ExperimentError.invalidData("\(url.path): \(error)") }
     }
+
+    /// NSGA-II continued from the saved state of `seed`, if there is one, after checking it
+    /// against this run: its own settings (`settings`), no more generations than the run's, and
+    /// every individual inside `problem`'s space. Errors name the file and the field.
+    func resumeNSGA2(seed: Int, problem: any Problem, settings: AlgorithmSettings) throws -> NSGA2? {
+        guard let saved = try nsga2(seed: seed) else { return nil }
+        let path = directory.appendingPathComponent(Self.nsga2Name(seed: seed)).path
+        guard saved.settings == settings else {
+            throw ExperimentError.invalidData("\(path): settings: not this run's NSGA-II settings (population \(saved.settings.populationSize), this run \(settings.populationSize))")
+        }
+        guard saved.state.generation <= identity.settings.generations else {
+            throw ExperimentError.invalidData("\(path): state.generation: \(saved.state.generation), but the run has \(identity.settings.generations) generations")
+        }
+        do { return try NSGA2(resuming: saved, problem: problem) } catch let error as CheckpointError {
+            throw ExperimentError.invalidData("\(path): \(error.reason)")
+        }
+    }
+
+    static func nsga2Name(seed: Int) -> String { "nsga2-\(seed).json" }
 
     func saveNSGA2(_ checkpoint: NSGA2Checkpoint, seed: Int) throws {
         let data: Data
         do { data = try checkpoint.encoded() } catch { throw ExperimentError.invalidData("checkpoint: cannot encode the NSGA-II state: \(error)") }
-        try write(data, name: "nsga2-\(seed).json")
+        try write(data, name: Self.nsga2Name(seed: seed))
     }
 
     static func pointsName(method: String, seed: Int) -> String { "points-\(seed)-\(method).json" }

@@ -121,7 +121,9 @@ public final class FrontRunner {
         let clock = ContinuousClock()
         let start = clock.now
         let report: ScoreCache? = scores ? ScoreCache(try scoring(.report, checkpoint: checkpoint)) : nil
-        let clean = try report?.scoring.scoreClean().tasks.map(\.metric) ?? []
+        let cleanEvaluation = try report?.scoring.scoreClean()
+        try MetricSource.requireFinite(cleanEvaluation.map { [$0] } ?? [], bundle: bundle, what: "unquantised features")
+        let clean = cleanEvaluation?.tasks.map(\.metric) ?? []
         let entropy = EntropyRateTable(quantiser: quantiser, bundle: bundle, split: .report, maxBits: settings.maxBits)
 
         // Allocations per method and seed.
@@ -187,6 +189,7 @@ public final class FrontRunner {
             for seed in settings.seeds {
                 let list = allocations[method.name]![seed]!
                 let evaluations = try report?.evaluations(list)
+                try MetricSource.requireFinite(evaluations ?? [], bundle: bundle, what: "an allocation of \(method.name)")
                 let analysed = list.enumerated().map { k, bits in
                     FrontAnalysis.Point(bpe: Rate(bits: bits, channelSizes: bundle.channelSizes).bpe, metrics: evaluations?[k].tasks.map(\.metric) ?? [])
                 }
@@ -320,10 +323,11 @@ public final class FrontRunner {
         }
         let problem = problem!
         let nsga: NSGA2
-        if let saved = try checkpoint?.nsga2(seed: seed) {
-            nsga = try NSGA2(resuming: saved, problem: problem)
+        let algorithmSettings = NSGA2Settings.integer(populationSize: settings.population)
+        if let resumed = try checkpoint?.resumeNSGA2(seed: seed, problem: problem, settings: algorithmSettings) {
+            nsga = resumed
         } else {
-            nsga = try NSGA2(problem: problem, settings: .integer(populationSize: settings.population), seed: UInt64(seed),
+            nsga = try NSGA2(problem: problem, settings: algorithmSettings, seed: UInt64(seed),
                              initialIndividuals: initial.map { $0.map(Double.init) })
             try problem.checkFailure()
             try checkpoint?.saveNSGA2(nsga.checkpoint(), seed: seed)

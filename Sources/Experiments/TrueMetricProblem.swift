@@ -50,6 +50,7 @@ public final class TrueMetricProblem: BatchEvaluatingProblem, @unchecked Sendabl
         self.maxBits = maxBits
         self.scoring = scoring
         let cleanEvaluation = try scoring.scoreClean()
+        try MetricSource.requireFinite([cleanEvaluation], bundle: bundle, what: "unquantised features")
         clean = cleanEvaluation.tasks.map(\.metric)
         taskNames = cleanEvaluation.tasks.map(\.name)
         channelSizes = bundle.channelSizes

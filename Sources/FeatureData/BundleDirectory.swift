@@ -1,4 +1,8 @@
+import Basics
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A bundle directory: resolves the relative paths inside it, refusing any that would leave it.
 struct BundleDirectory {
@@ -12,7 +16,8 @@ struct BundleDirectory {
     }
 
     /// The URL of `relative`, after checking it stays inside the bundle (docs/format.md: no absolute
-    /// paths, no `..`).
+    /// paths, no `..`, and no symbolic link — of the file or of a folder on its way — that lands
+    /// outside the bundle directory).
     func resolve(_ relative: String) throws -> URL {
         guard !relative.isEmpty else { throw FeatureDataError(file: displayName(relative), "empty path") }
         guard !relative.hasPrefix("/") && !relative.hasPrefix("~") else {
@@ -22,7 +27,20 @@ struct BundleDirectory {
         guard !components.contains("..") else {
             throw FeatureDataError(file: displayName(relative), "path leaves the bundle directory (\"..\" is not allowed)")
         }
-        return url.appendingPathComponent(relative)
+        let candidate = url.appendingPathComponent(relative)
+        // A path that does not resolve (missing file) is left to the reader, which says so.
+        guard let resolved = Self.realPath(candidate.path), let root = Self.realPath(url.path) else { return candidate }
+        guard resolved.hasPrefix(root.hasSuffix("/") ? root : root + "/") else {
+            throw FeatureDataError(file: displayName(relative), "is a symbolic link (or lies in a linked folder) that leads outside the bundle directory, to \(resolved)")
+        }
+        return candidate
+    }
+
+    /// The path with every symbolic link resolved, or nil when it does not exist.
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     func readNpy(_ relative: String) throws -> NpyArray {
@@ -32,9 +50,8 @@ struct BundleDirectory {
     func readJSONObject(_ relative: String) throws -> [String: Any] {
         let file = displayName(relative)
         let fileURL = try resolve(relative)
-        guard FileManager.default.fileExists(atPath: fileURL.path) else { throw FeatureDataError(file: file, "no such file") }
         let data: Data
-        do { data = try Data(contentsOf: fileURL) } catch { throw FeatureDataError(file: file, "cannot be read") }
+        do { data = try InputFile.read(fileURL) } catch { throw FeatureDataError(file: file, error.reason) }
         let value: Any
         do { value = try JSONSerialization.jsonObject(with: data) } catch {
             throw FeatureDataError(file: file, "not valid JSON")

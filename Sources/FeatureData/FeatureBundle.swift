@@ -238,8 +238,9 @@ public struct FeatureBundle: Sendable {
             }
             classes = c
         } else if let p = object["peak"] {
-            guard let n = p as? NSNumber, n.doubleValue.isFinite, n.doubleValue > 0 else {
-                throw FeatureDataError(file: manifestName, "\(label): \"peak\" must be a positive number")
+            // PSNR divides peak² by the MSE: a square that overflows or underflows gives ±inf.
+            guard let n = p as? NSNumber, n.doubleValue > 0, (n.doubleValue * n.doubleValue).isNormal else {
+                throw FeatureDataError(file: manifestName, "\(label): \"peak\" must be a positive number whose square is a normal double (about 1e-154…1e154), got \(p)")
             }
             peak = n.doubleValue
         }

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Reads and writes NumPy `.npy` files (format versions 1.0, 2.0 and 3.0; C order only).
@@ -11,14 +12,8 @@ public enum NpyFile {
     public static func read(_ url: URL, displayName: String? = nil) throws -> NpyArray {
         let name = displayName ?? url.path
         let data: Data
-        do {
-            data = try Data(contentsOf: url, options: .mappedIfSafe)
-        } catch {
-            var isDirectory: ObjCBool = false
-            if !FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
-                throw FeatureDataError(file: name, "no such file")
-            }
-            throw FeatureDataError(file: name, isDirectory.boolValue ? "is a directory, not an .npy file" : "cannot be read (\(error.localizedDescription))")
+        do { data = try InputFile.read(url, mapped: true) } catch {
+            throw FeatureDataError(file: name, error.reason == "is a directory, not a file" ? "is a directory, not an .npy file" : error.reason)
         }
         return try decode(data, file: name)
     }
@@ -147,6 +142,8 @@ struct NpyHeader {
     static func parse(_ text: String, file: String) throws -> NpyHeader {
         var parser = PythonLiteralParser(text: Array(text.unicodeScalars), file: file)
         let value = try parser.parseValue()
+        // NumPy evaluates the whole header as one literal: only padding (whitespace) may follow.
+        if parser.peek() != nil { throw parser.failure("something other than padding after the dictionary") }
         guard case .dict(let entries) = value else {
             throw FeatureDataError(file: file, "the .npy header is not a dictionary")
         }

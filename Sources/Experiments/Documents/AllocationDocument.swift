@@ -58,16 +58,25 @@ public enum AllocationDocument {
     /// The `bits` of an allocation file, checked against the bundle (`channels` depths in
     /// 0…16); every problem names the file and the field.
     public static func read(_ path: String, channels: Int) throws -> [Int] {
-        guard FileManager.default.fileExists(atPath: path) else { throw ExperimentError.invalidData("\(path): no such file") }
-        guard let data = FileManager.default.contents(atPath: path) else { throw ExperimentError.invalidData("\(path): cannot be read") }
+        let data: Data
+        do { data = try InputFile.read(URL(fileURLWithPath: path)) } catch { throw ExperimentError.invalidData("\(path): \(error.reason)") }
+        return try parse(data, path: path, channels: channels)
+    }
+
+    /// `read` on bytes already in memory; `path` names them in errors.
+    public static func parse(_ data: Data, path: String, channels: Int) throws -> [Int] {
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw ExperimentError.invalidData("\(path): not a JSON object (expected {\"bits\": [one depth per channel]})")
         }
         guard let list = object["bits"] as? [Any] else { throw ExperimentError.invalidData("\(path): no \"bits\" list") }
         var bits: [Int] = []
         for (channel, item) in list.enumerated() {
-            guard let n = item as? NSNumber, n.doubleValue == n.doubleValue.rounded(), abs(n.doubleValue) < 1e9 else {
-                throw ExperimentError.invalidData("\(path): bits[\(channel)] is not an integer")
+            guard let n = item as? NSNumber, n.doubleValue.isFinite, n.doubleValue == n.doubleValue.rounded() else {
+                throw ExperimentError.invalidData("\(path): bits[\(channel)]: \(item) is not an integer")
+            }
+            // Beyond Int's range intValue would wrap; inside it, Quantiser.validate names the depth.
+            guard abs(n.doubleValue) < 1e15 else {
+                throw ExperimentError.invalidData("\(path): bits[\(channel)]: \(n) is out of range 0…\(Quantiser.maximumBits)")
             }
             bits.append(n.intValue)
         }

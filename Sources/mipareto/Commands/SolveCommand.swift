@@ -21,11 +21,14 @@ struct SolveCommand: ParsableCommand {
         is optional). The answer's rate is Σ_c b_c·S_c.
 
         Solvers: `exact` (default without extra rows) solves the budget form to proven optimality; \
-        it refuses problems with "constraints". `glpk` (default with extra rows) solves any form \
-        with GLPK's branch and cut; --time-limit applies to it only.
+        it refuses problems with "constraints", and stops with status "timeLimit" (its greedy \
+        allocation and the LP bound) when its DP outgrows 30 million states or --time-limit, \
+        which tables built like subset sum can make it do. `glpk` (default with extra rows) \
+        solves any form with GLPK's branch and cut.
 
-        Exit status: 0 solved (also a time limit with a feasible allocation: status "timeLimit"), \
-        2 invalid input, 3 infeasible, 4 time limit before any feasible allocation, 1 solver failure.
+        Exit status: 0 solved (also a GLPK time limit with a feasible allocation: status \
+        "timeLimit"), 2 invalid input, 3 infeasible, 4 time limit before any feasible allocation \
+        or the exact solver stopped before proving optimality, 1 solver failure.
         """
     )
 
@@ -35,7 +38,7 @@ struct SolveCommand: ParsableCommand {
     @Option(help: "exact or glpk (default: exact for the budget form, glpk when the file has constraints).")
     var solver: AllocationSolverChoice?
 
-    @Option(help: ArgumentHelp("Stop GLPK after this many seconds and report the best allocation found.", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Stop the solver after this many seconds and report the best allocation found.", valueName: "seconds"))
     var timeLimit: Double?
 
     @OptionGroup var output: OutputOptions
@@ -58,12 +61,9 @@ struct SolveCommand: ParsableCommand {
         switch choice {
         case .exact:
             do {
-                solution = try ExactSolver.solve(problem)
+                solution = try ExactSolver.solve(problem, timeLimit: timeLimit)
             } catch {
                 throw ExitStatusError.invalidInput("\(problemFile): \(error.message) (--solver glpk)")
-            }
-            if timeLimit != nil, !output.quiet {
-                CommandLineTool.printWarning("--time-limit applies to --solver glpk only; the exact solver always finishes")
             }
         case .glpk:
             solution = GLPKSolver(timeLimit: timeLimit).solve(problem)
@@ -73,6 +73,8 @@ struct SolveCommand: ParsableCommand {
         switch solution.status {
         case .optimal, .feasible:
             return
+        case .timeLimit where solution.solver == "exact":
+            throw ExitStatusError.timeLimit("\(problemFile): \(solution.message) (objective \(solution.objective), lower bound \(solution.lowerBound ?? .nan)); try --solver glpk --time-limit SECONDS")
         case .timeLimit where solution.hasAllocation:
             return
         case .timeLimit:
