@@ -1,3 +1,4 @@
+import Basics
 import Allocation
 import FeatureData
 import Foundation
