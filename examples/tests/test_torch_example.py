@@ -30,7 +30,10 @@ def test_the_evaluator_reproduces_the_exported_outputs_and_degrades_with_fewer_b
         # The outputs were written by train.py from its own forward pass on the stored features.
         for task in ("left", "right"):
             assert clean[task][split] == mipareto.accuracy(b.outputs(task, split), b.truth(task, split))
-        assert clean["recon"][split] == pytest.approx(mipareto.psnr(b.outputs("recon", split), b.truth("recon", split)), rel=1e-9)
+        # The reconstruction is float32 from a forward pass: the same on one machine, but another
+        # CPU makes torch pick other kernels (seen: the exporting machine vs an AMD EPYC, 1.7e-9 apart),
+        # a few float32 ulps (~1e-7) per pixel; 1e-6 in PSNR bounds that and nothing coarser.
+        assert clean["recon"][split] == pytest.approx(mipareto.psnr(b.outputs("recon", split), b.truth("recon", split)), rel=1e-6)
     reply = client.score([(1, "report", [[0] * 24, [8] * 24])])[1]
     dropped, eight = (r["metrics"] for r in reply["results"])
     assert dropped["left"] < 0.25 and dropped["right"] < 0.25          # every channel at its mean: chance level
