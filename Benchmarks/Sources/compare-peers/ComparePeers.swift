@@ -6,7 +6,7 @@ import ArgumentParser
 struct ComparePeers: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare-peers",
-        abstract: "MIPareto against the peers of shared/peers, same input, same run, as a ratio.",
+        abstract: "MIPareto against the Python peers (Benchmarks/peers), same input, same run, as a ratio.",
         subcommands: [
             ILPComparison.self,
             MIComparison.self,

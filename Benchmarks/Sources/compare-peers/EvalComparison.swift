@@ -6,7 +6,7 @@ import Inference
 import MultiObjective
 
 /// `compare-peers eval`: scoring one allocation on digits-pair eval (quantise + 4 heads + 4
-/// metrics), MIPareto's `Scorer` against the numpy/OpenBLAS peer of shared/peers/eval_peer.md,
+/// metrics), MIPareto's `Scorer` against the numpy/OpenBLAS peer (Benchmarks/peers/eval_peer_run.py),
 /// on the same seeded bit vectors, in the same run. Also times loading the bundle.
 struct EvalComparison: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,7 +38,7 @@ struct EvalComparison: ParsableCommand {
     @Option(help: "Blocks of rounds, ours and the peer's alternating.")
     var blocks = 3
 
-    @Flag(help: "Run the peer with OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE as set on this machine (Haswell kernels, as eval_peer.md measured) instead of unsetting them.")
+    @Flag(help: "Run the peer with OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE as set on this machine (Haswell kernels, as the peer was first measured) instead of unsetting them.")
     var peerKeepOpenblasEnvironment = false
 
     @Flag(help: "Skip the Python peer.")
@@ -140,7 +140,7 @@ struct EvalComparison: ParsableCommand {
 
     /// Runs Benchmarks/peers/eval_peer_run.py on the same bit vectors; OPENBLAS_CORETYPE and
     /// OPENBLAS_L2_SIZE (set on this machine for other tools) are removed for the peer only, so it
-    /// runs as eval_peer.md measured it.
+    /// runs as it was first measured.
     func runPeer(bundle: String, warmupBits: [[Int]], timedBits: [[Int]]) throws -> [String: Any] {
         let bitsFile = FileManager.default.temporaryDirectory.appendingPathComponent("mipareto-eval-bits-\(ProcessInfo.processInfo.processIdentifier).json")
         let document: [String: Any] = ["warmup": warmupBits, "timed": timedBits]

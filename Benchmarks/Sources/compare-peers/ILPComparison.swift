@@ -3,7 +3,7 @@ import ArgumentParser
 import Foundation
 
 /// `compare-peers ilp`: the bit-allocation integer program (issue 5). The peer script
-/// (`peers/ilp_highs.py`) makes the instances of shared/peers/scripts/ilp_peers.py, writes them as
+/// (`peers/ilp_highs.py`) makes the peers' ILP instances, writes them as
 /// problem files, and solves them with scipy's HiGHS `milp` (and the exact numpy DP where cheap);
 /// this reads the same files and times `ExactSolver` and `GLPKSolver` on the same numbers.
 struct ILPComparison: ParsableCommand {
@@ -34,7 +34,7 @@ struct ILPComparison: ParsableCommand {
     func run() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mipareto-ilp-\(getpid())")
         defer { try? FileManager.default.removeItem(at: directory) }
-        print("peer: scipy HiGHS milp (mip_rel_gap 0), instances by shared/peers/scripts/ilp_peers.py; running it…")
+        print("peer: scipy HiGHS milp (mip_rel_gap 0), the peers' instances; running it…")
         let peer = try PeerRunner.runJSON(script: "ilp_highs.py", arguments:
             ["--out", directory.path, "--C"] + channels.map(String.init) + ["--seeds"] + seeds.map(String.init)
             + ["--variants"] + variants)

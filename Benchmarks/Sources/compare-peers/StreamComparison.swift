@@ -13,7 +13,7 @@ import Glibc
 /// `compare-peers stream`: the allocations an NSGA-II run on digits-pair scores (true metrics on
 /// the search split, integer operators, seeded), scored by MIPareto's `IncrementalScorer` from a
 /// cold cache (mean per scored allocation over the whole stream), against the numpy/OpenBLAS
-/// peer scoring one allocation from scratch on eval (eval_peer.md's main configuration, median),
+/// peer scoring one allocation from scratch on eval (the peer's main configuration, median),
 /// in the same run. Issue 6 asks for a ratio ≥ 10.
 struct StreamComparison: ParsableCommand {
     static let configuration = CommandConfiguration(
