@@ -58,7 +58,11 @@ struct HardenedInputTests {
         let start = clock.now
         let exact = try CLI.run(["solve", problem.path, "--time-limit", "3"])
         #expect(clock.now - start < .seconds(30), "exact took \(clock.now - start)")
-        Self.expectError(exact, status: 4, prefix: "error: \(problem.path): stopped: ", contains: "not proven optimal")
+        // 30 channels may finish inside the limits (proven optimal, exit 0) depending on the
+        // machine's speed; 40 cannot. Either way it is bounded, and a stop is exit 4 with the reason.
+        if channels == 40 || exact.status != 0 {
+            Self.expectError(exact, status: 4, prefix: "error: \(problem.path): stopped: ", contains: "not proven optimal")
+        }
         let glpkStart = clock.now
         let glpk = try CLI.run(["solve", problem.path, "--solver", "glpk", "--time-limit", "2"])
         #expect(clock.now - glpkStart < .seconds(30), "glpk took \(clock.now - glpkStart)")
