@@ -136,3 +136,26 @@ struct NpyFileTests {
         #expect(throws: FeatureDataError.self) { try NpyArray(shape: [1], values: .bool([true])).floatTensor(file: "b") }
     }
 }
+
+/// Header checks NumPy makes too (issue 16): only whitespace may pad the header, and a header
+/// declaring more data than the file holds is refused before anything is allocated.
+@Suite("npy files: hostile headers")
+struct NpyHostileHeaderTests {
+    @Test("junk in the header padding is refused")
+    func junkInPadding() throws {
+        let bytes = npyBytes(header: "{'descr': '<i4', 'fortran_order': False, 'shape': (1,), } junk", data: littleEndianBytes([Int32(1)]))
+        #expect(throws: FeatureDataError.self) { try NpyFile.decode(bytes, file: "x.npy") }
+        do { _ = try NpyFile.decode(bytes, file: "x.npy") } catch { #expect("\(error)".contains("something other than padding"), "\(error)") }
+    }
+
+    @Test("a header declaring 10^12 elements, or more than the file holds, is refused", arguments: ["(1000000, 1000000)", "(3,)"])
+    func moreDataThanTheFile(shape: String) throws {
+        let bytes = npyBytes(header: "{'descr': '<f4', 'fortran_order': False, 'shape': \(shape), }", data: littleEndianBytes([Int32(1)]))
+        do {
+            _ = try NpyFile.decode(bytes, file: "x.npy")
+            Issue.record("accepted")
+        } catch {
+            #expect("\(error)".contains("bytes of data, the file has 4"), "\(error)")
+        }
+    }
+}
