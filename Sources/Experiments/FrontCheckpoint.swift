@@ -128,6 +128,20 @@ public final class FrontCheckpoint: @unchecked Sendable {
         try write(data, name: "nsga2-\(seed).json")
     }
 
+    /// The state of the search method `method` (`nsga2`, `nsga3`) for `seed` after its last
+    /// completed generation, in `<method>-<seed>.json` (for nsga2 the file `nsga2(seed:)` reads).
+    func searchState(method: String, seed: Int) throws -> AlgorithmCheckpoint? {
+        let url = directory.appendingPathComponent("\(method)-\(seed).json")
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        do { return try AlgorithmCheckpoint.read(from: url) } catch { throw ExperimentError.invalidData("\(url.path): \(error)") }
+    }
+
+    func saveSearchState(_ checkpoint: AlgorithmCheckpoint, method: String, seed: Int) throws {
+        let data: Data
+        do { data = try checkpoint.encoded() } catch { throw ExperimentError.invalidData("checkpoint: cannot encode the \(method) state: \(error)") }
+        try write(data, name: "\(method)-\(seed).json")
+    }
+
     static func pointsName(method: String, seed: Int) -> String { "points-\(seed)-\(method).json" }
 
     // MARK: - Scores an evaluator gave

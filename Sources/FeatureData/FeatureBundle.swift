@@ -13,6 +13,9 @@ public struct FeatureBundle: Sendable {
     /// Features per split: `[N, C, H, W]` or `[N, C]`.
     public var features: [BundleSplit: Tensor<Float>]
     public var tasks: [TaskDescription]
+    /// `H·W` of the network's input image (`inputPixels` in bundle.json, optional): rates are then
+    /// also reported in bits per input pixel (`Rate.bitsPerInputPixel`).
+    public var inputPixels: Int?
 
     /// The per-sample feature shape: `[C, H, W]` or `[C]`.
     public var channelShape: [Int] { features[.fit]!.sampleShape }
@@ -48,6 +51,10 @@ public struct FeatureBundle: Sendable {
         directory = path
         name = manifest["name"] as? String ?? url.lastPathComponent
         description = manifest["description"] as? String ?? ""
+        if let raw = manifest["inputPixels"] {
+            guard !(raw is Bool), let value = raw as? Int, value > 0 else { throw FeatureDataError(file: manifestName, "inputPixels: must be a positive integer (H·W of the network input)") }
+            inputPixels = value
+        }
 
         // Features.
         let featurePaths = try Self.splitPaths(manifest["features"], key: "features", file: manifestName)
