@@ -51,5 +51,14 @@ let package = Package(
             path: "Sources/compare-peers",
             swiftSettings: [.unsafeFlags(["-Ounchecked"])]
         ),
+        // Writes headless synthetic bundles of real network sizes (issue: gigabyte bundles).
+        .executableTarget(
+            name: "synthetic-bundle",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Basics", package: "MIPareto"),
+            ],
+            path: "Sources/synthetic-bundle"
+        ),
     ]
 )

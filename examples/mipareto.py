@@ -1199,6 +1199,7 @@ class _RayBackend:
     def __init__(self, pool, evaluator):
         self.pool, self.evaluator = pool, evaluator
         self.handles, self.next_actor, self.started_ray = [], 0, False
+        self.arguments = ()
 
     def begin(self, message):
         import ray
@@ -1216,12 +1217,18 @@ class _RayBackend:
         cloudpickle.register_pickle_by_value(sys.modules[__name__])
         payload = cloudpickle.dumps(self.evaluator)
         paths = [p for p in [os.getcwd()] + sys.path if p and os.path.isdir(p)]
+        # A restarted actor runs its constructor again with the same arguments. Ray moves large
+        # arguments to the object store and frees them once the first construction is done, so a
+        # restart would fail ("object has already been deleted"): put them there ourselves and
+        # hold the references for the pool's lifetime (Ray still warns that constructor arguments
+        # live in the object store: they do, on purpose, for as long as the pool exists).
+        self.arguments = (ray.put(payload), ray.put(paths), ray.put(message))
         remote = ray.remote(_ActorWorker)
         for name in pool.actor_names():
             self.handles.append(remote.options(
                 name=name, num_cpus=pool.cpus_per_actor, num_gpus=pool.gpus_per_actor,
                 max_restarts=pool.max_restarts, max_task_retries=pool.max_task_retries,
-            ).remote(payload, paths, message))
+            ).remote(*self.arguments))
         print(f"mipareto: {pool.actors} Ray actor(s) {', '.join(pool.actor_names())} in namespace {pool.namespace!r}",
               file=sys.stderr, flush=True)
         pending = {h.ready_message.remote(): i for i, h in enumerate(self.handles)}

@@ -33,6 +33,12 @@ public struct AllocationModel: Sendable {
         taskScores = scores.map(ImportanceScores.normalised)
     }
 
+    /// The model of a bundle's measured scores: channel `c` has `channelSizes[c]` elements per
+    /// sample (its stream's H·W; `FeatureBundle.channelSizes`).
+    public init(scores: ImportanceScores, table: DistortionTable, channelSizes: [Int]) {
+        self.init(taskNames: scores.taskNames, scores: scores.scores, table: table, sizes: channelSizes)
+    }
+
     /// The model of a bundle's measured scores: every channel has `elementsPerChannel` elements.
     public init(scores: ImportanceScores, table: DistortionTable, elementsPerChannel: Int) {
         self.init(taskNames: scores.taskNames, scores: scores.scores, table: table,

@@ -61,7 +61,7 @@ public struct Allocator: Sendable {
         let scored = clock.now
         let table = DistortionTable(fitOf: bundle, maxBits: maxBits)
         let tabled = clock.now
-        self.init(model: AllocationModel(scores: scores, table: table, elementsPerChannel: bundle.elementsPerChannel),
+        self.init(model: AllocationModel(scores: scores, table: table, channelSizes: bundle.channelSizes),
                   scores: scores, importanceSeconds: (scored - start).seconds, tableSeconds: (tabled - scored).seconds)
     }
 

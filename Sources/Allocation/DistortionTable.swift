@@ -102,9 +102,17 @@ public struct DistortionTable: Sendable, Equatable {
         return sum / Double(n)
     }
 
-    /// The table of a bundle's fit split with the docs/format.md quantiser.
+    /// The table of a bundle's fit split with the docs/format.md quantiser: stream by stream
+    /// (each channel's rows depend on that channel alone), rows in global channel order.
     public init(fitOf bundle: FeatureBundle, maxBits: Int) {
-        self.init(features: bundle.features(for: .fit), quantiser: Quantiser(fitOf: bundle), maxBits: maxBits)
+        let quantiser = Quantiser(fitOf: bundle)
+        guard bundle.isMultiStream else {
+            self.init(features: bundle.streams[0].features[.fit]!, quantiser: quantiser, maxBits: maxBits)
+            return
+        }
+        self.init(absolute: bundle.streams.flatMap { stream in
+            DistortionTable(features: stream.features[.fit]!, quantiser: quantiser.slice(stream.channelRange), maxBits: maxBits).absolute
+        })
     }
 
     /// `min_b d_c(b)`: the least relative distortion channel `c` can reach (usually at `maxBits`,

@@ -233,12 +233,18 @@ public final class FrontCheckpoint: @unchecked Sendable {
         func mix(_ v: UInt64) { h = (h ^ v) &* 0x0000_0100_0000_01b3 }
         for byte in bundle.name.utf8 { mix(UInt64(byte)) }
         for task in bundle.tasks { for byte in task.name.utf8 { mix(UInt64(byte)) } }
-        for d in bundle.channelShape { mix(UInt64(d)) }
+        for stream in bundle.streams {
+            // Stream names only in a bundle of several, so a one-tensor bundle's hash stays as it was.
+            if bundle.isMultiStream { for byte in stream.name.utf8 { mix(UInt64(byte)) } }
+            for d in stream.sampleShape { mix(UInt64(d)) }
+        }
         for split in [BundleSplit.fit, .eval] {
-            guard let t = bundle.features[split] else { continue }
-            mix(UInt64(t.samples))
-            t.values.withUnsafeBufferPointer { values in
-                for v in values { mix(UInt64(v.bitPattern)) }
+            for stream in bundle.streams {
+                guard let t = stream.features[split] else { continue }
+                mix(UInt64(t.samples))
+                t.values.withUnsafeBufferPointer { values in
+                    for v in values { mix(UInt64(v.bitPattern)) }
+                }
             }
         }
         return String(h, radix: 16).leftPadded(to: 16)

@@ -127,7 +127,7 @@ public final class FrontRunner {
         let start = clock.now
         let report: ScoreCache? = scores ? ScoreCache(try scoring(.report, checkpoint: checkpoint)) : nil
         let clean = try report?.scoring.scoreClean().tasks.map(\.metric) ?? []
-        let entropy = EntropyRateTable(quantiser: quantiser, features: bundle.features(for: .report), maxBits: settings.maxBits)
+        let entropy = EntropyRateTable(quantiser: quantiser, bundle: bundle, split: .report, maxBits: settings.maxBits)
 
         // Allocations per method and seed.
         var allocations: [String: [Int: [[Int]]]] = [:]
@@ -195,12 +195,12 @@ public final class FrontRunner {
                 let list = allocations[method.name]![seed]!
                 let evaluations = try report?.evaluations(list)
                 let analysed = list.enumerated().map { k, bits in
-                    FrontAnalysis.Point(bpe: Rate(bits: bits, channelShape: bundle.channelShape).bpe, metrics: evaluations?[k].tasks.map(\.metric) ?? [])
+                    FrontAnalysis.Point(bpe: Rate(bits: bits, channelSizes: bundle.channelSizes).bpe, metrics: evaluations?[k].tasks.map(\.metric) ?? [])
                 }
                 // Without metrics there is no dominance to flag.
                 let flags = report == nil ? [Bool](repeating: false, count: list.count) : FrontAnalysis.nondominated(analysed)
                 for (k, bits) in list.enumerated() {
-                    let rate = Rate(bits: bits, channelShape: bundle.channelShape)
+                    let rate = Rate(bits: bits, channelSizes: bundle.channelSizes)
                     points.append(FrontPoint(method: method.name, seed: seed, bpe: rate.bpe, bitsPerSample: rate.bitsPerSample,
                                              entropyBitsPerSample: entropy.bitsPerSample(bits), metrics: analysed[k].metrics, nondominated: flags[k], bits: bits,
                                              codedBitsPerSample: evaluations?[k].codedBitsPerSample,
@@ -234,9 +234,9 @@ public final class FrontRunner {
         return FrontResult(bundle: bundle.name, taskNames: taskNames, metricNames: bundle.tasks.map(\.kind.metricName), clean: clean,
                            settings: settings, points: points, methods: summaries, comparisons: comparisons,
                            miScores: usesMI ? try scores(.mi, seed: settings.seeds[0]) : nil,
-                           reportSamples: bundle.features(for: .report).samples, timings: timings, searchStatistics: problem?.incrementalScorer?.statistics,
+                           reportSamples: bundle.sampleCount(of: .report), timings: timings, searchStatistics: problem?.incrementalScorer?.statistics,
                            reportScored: report?.count ?? 0, evaluatorRequests: evaluatorRequests, scored: scores,
-                           inputPixels: bundle.inputPixels, elementsPerSample: bundle.channelShape.reduce(1, *))
+                           inputPixels: bundle.inputPixels, elementsPerSample: bundle.elementsPerSample)
     }
 
     /// The source's scorer of `split`. An evaluator's scores go into the checkpoint as they come
@@ -296,7 +296,7 @@ public final class FrontRunner {
             timings.tableSeconds += (clock.now - t0).seconds
         }
         let s = try scores(measure, seed: seed)
-        return Allocator(model: AllocationModel(scores: s, table: table!, elementsPerChannel: bundle.elementsPerChannel), scores: s)
+        return Allocator(model: AllocationModel(scores: s, table: table!, channelSizes: bundle.channelSizes), scores: s)
     }
 
     /// The measured sensitivities at every depth 0…maxBits, once per run.

@@ -29,8 +29,7 @@ public enum MetricSource {
         switch self {
         case .heads:
             try Self.requireHeads(bundle)
-            return search ? IncrementalScorer(bundle: bundle, split: split, quantiser: quantiser)
-                          : Scorer(bundle: bundle, split: split, quantiser: quantiser)
+            return HeadScoring.scorer(bundle: bundle, split: split, quantiser: quantiser, incremental: search)
         case let .evaluator(session, batchSize, inflight):
             return try EvaluatorScoring(session: session, bundle: bundle, split: split, batchSize: search ? nil : batchSize, inflight: inflight)
         }

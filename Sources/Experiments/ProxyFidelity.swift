@@ -92,11 +92,12 @@ public enum ProxyFidelity {
                 allocations.append((budget, bits))
             }
         }
-        let report = IncrementalScorer(bundle: bundle, split: .report, quantiser: quantiser)
-        let clean = report.scoreClean().tasks.map(\.metric)
+        // The bundle's heads (a headless task is an error naming it), every stream's own.
+        let report = try MetricSource.heads.scoring(bundle: bundle, split: .report, quantiser: quantiser, forSearch: true)
+        let clean = try report.scoreClean().tasks.map(\.metric)
         var evaluations: [Evaluation] = []
         for start in stride(from: 0, to: allocations.count, by: 64) {
-            evaluations += report.score(batch: allocations[start..<Swift.min(allocations.count, start + 64)].map(\.bits))
+            evaluations += try report.score(batch: allocations[start..<Swift.min(allocations.count, start + 64)].map(\.bits))
         }
         let table = DistortionTable(fitOf: bundle, maxBits: settings.maxBits)
         let equal = [Double](repeating: 1 / Double(bundle.tasks.count), count: bundle.tasks.count)
@@ -109,14 +110,14 @@ public enum ProxyFidelity {
                 var options = ImportanceOptions(measure: measure)
                 options.seed = settings.seed
                 let model = AllocationModel(scores: try ImportanceCalculator.scores(bundle: bundle, options: options), table: table,
-                                            elementsPerChannel: bundle.elementsPerChannel)
+                                            channelSizes: bundle.channelSizes)
                 let a = model.channelWeights(taskWeights: equal)
                 objectiveOf.append { bits in model.objective(of: bits, channelWeights: a) }
             }
         }
         let samples = zip(allocations, evaluations).map { allocation, evaluation in
             let losses = zip(evaluation.tasks, clean).map { TrueMetricProblem.loss(metric: $0.metric, clean: $1) }
-            return Sample(budget: allocation.budget, bits: allocation.bits, bpe: Rate(bits: allocation.bits, channelShape: bundle.channelShape).bpe,
+            return Sample(budget: allocation.budget, bits: allocation.bits, bpe: Rate(bits: allocation.bits, channelSizes: bundle.channelSizes).bpe,
                           trueLoss: losses.reduce(0, +) / Double(losses.count), objectives: objectiveOf.map { $0(allocation.bits) })
         }
         let fidelity = settings.measures.enumerated().map { k, measure -> MeasureFidelity in

@@ -26,7 +26,8 @@ public final class TrueMetricProblem: BatchEvaluatingProblem, @unchecked Sendabl
     /// Clean metric per task on `scoring.split`, in task order.
     public let clean: [Double]
     public let taskNames: [String]
-    let channelShape: [Int]
+    /// Elements per sample of each channel (its stream's H·W), for the rate.
+    let channelSizes: [Int]
     /// The first scoring error of a batch, until `checkFailure()` reports it.
     public private(set) var failure: Error?
 
@@ -38,7 +39,8 @@ public final class TrueMetricProblem: BatchEvaluatingProblem, @unchecked Sendabl
                             memoryBudget: Int = 512 << 20, workers: Int? = nil) throws {
         try Self.check(maxBits: maxBits)
         let quantiser = quantiser ?? Quantiser(fitOf: bundle)
-        let scorer = IncrementalScorer(bundle: bundle, split: split, quantiser: quantiser, memoryBudget: memoryBudget, workers: workers)
+        try MetricSource.requireHeads(bundle)
+        let scorer = HeadScoring.scorer(bundle: bundle, split: split, quantiser: quantiser, incremental: true, memoryBudget: memoryBudget, workers: workers)
         try self.init(bundle: bundle, scoring: scorer, maxBits: maxBits)
     }
 
@@ -50,7 +52,7 @@ public final class TrueMetricProblem: BatchEvaluatingProblem, @unchecked Sendabl
         let cleanEvaluation = try scoring.scoreClean()
         clean = cleanEvaluation.tasks.map(\.metric)
         taskNames = cleanEvaluation.tasks.map(\.name)
-        channelShape = bundle.channelShape
+        channelSizes = bundle.channelSizes
         objectiveCount = 1 + clean.count
         let c = bundle.channels
         variables = try VariableSpace(lower: Array(repeating: 0, count: c), upper: Array(repeating: Double(maxBits), count: c),
@@ -70,7 +72,7 @@ public final class TrueMetricProblem: BatchEvaluatingProblem, @unchecked Sendabl
     /// The objectives of an allocation scored as `evaluation` (also for re-scoring a point with
     /// another scorer): `bpe / maxBits`, then per task `1 − metric/clean` clipped to `[0, 1]`.
     public func objectives(bits: [Int], evaluation: Evaluation) -> [Double] {
-        var f = [Rate(bits: bits, channelShape: channelShape).bpe / Double(maxBits)]
+        var f = [Rate(bits: bits, channelSizes: channelSizes).bpe / Double(maxBits)]
         for (t, task) in evaluation.tasks.enumerated() {
             f.append(Self.loss(metric: task.metric, clean: clean[t]))
         }

@@ -97,7 +97,7 @@ public struct WeightAnalysis: Sendable {
         let table = DistortionTable(fitOf: bundle, maxBits: maxBits)
         return try options.map { option in
             let scores = try ImportanceCalculator.scores(bundle: bundle, options: option)
-            return Allocator(model: AllocationModel(scores: scores, table: table, elementsPerChannel: bundle.elementsPerChannel), scores: scores)
+            return Allocator(model: AllocationModel(scores: scores, table: table, channelSizes: bundle.channelSizes), scores: scores)
         }
     }
 

@@ -64,3 +64,20 @@ public struct ChannelStats: Sendable, Equatable {
         self.init(lo: lo, hi: hi, mean: mean, variance: squares.map { $0 / count })
     }
 }
+
+extension ChannelStats {
+    /// The statistics of every stream's `split`, in global channel order.
+    public init(of bundle: FeatureBundle, split: Split = .fit) {
+        var lo: [Double] = [], hi: [Double] = [], mean: [Double] = [], variance: [Double] = []
+        for stream in bundle.streams {
+            let s = ChannelStats(features: stream.features(for: split))
+            lo += s.lo; hi += s.hi; mean += s.mean; variance += s.variance
+        }
+        self.init(lo: lo, hi: hi, mean: mean, variance: variance)
+    }
+
+    /// The statistics of the channels in `range` (e.g. one stream's), renumbered from 0.
+    public func slice(_ range: Range<Int>) -> ChannelStats {
+        ChannelStats(lo: Array(lo[range]), hi: Array(hi[range]), mean: Array(mean[range]), variance: Array(variance[range]))
+    }
+}

@@ -72,6 +72,9 @@ public struct LayerShapeError: Error, Sendable {
 
 /// A task head: the per-sample input shape and the layers, checked to chain at load.
 public struct HeadDescription: Sendable {
+    /// The stream the head reads (`"input"` in the head's JSON): required in a bundle of several
+    /// streams, optional with one. `nil` when the JSON does not name one.
+    public var input: String?
     public var inputShape: [Int]
     public var layers: [LayerSpec]
     /// `shapes[i]` is the input of layer `i`; `shapes.last` is the head's output.
@@ -115,6 +118,11 @@ public struct HeadDescription: Sendable {
             throw FeatureDataError(file: file, "needs \"input_shape\": a list of positive integers")
         }
         guard inputShape.allSatisfy({ $0 > 0 }) else { throw FeatureDataError(file: file, "input_shape \(inputShape) has a non-positive dimension") }
+        var input: String?
+        if let raw = object["input"] {
+            guard let name = raw as? String, !name.isEmpty else { throw FeatureDataError(file: file, "input: must be a stream's name (a non-empty string)") }
+            input = name
+        }
         guard let layerObjects = object["layers"] as? [Any] else { throw FeatureDataError(file: file, "needs \"layers\": a list") }
         var layers: [LayerSpec] = []
         for (index, item) in layerObjects.enumerated() {
@@ -166,7 +174,9 @@ public struct HeadDescription: Sendable {
                 throw FeatureDataError(file: file, "layer \(index): unknown type \"\(type)\" (known: conv2d, dense, relu, sigmoid, maxpool2d, avgpool2d, upsample2d, flatten)")
             }
         }
-        return try HeadDescription(inputShape: inputShape, layers: layers, file: file)
+        var head = try HeadDescription(inputShape: inputShape, layers: layers, file: file)
+        head.input = input
+        return head
     }
 }
 

@@ -219,6 +219,17 @@ import Darwin
 extension Quantiser {
     /// The quantiser docs/format.md prescribes for `bundle`: ranges and means of its fit split.
     public init(fitOf bundle: FeatureBundle) {
-        self.init(stats: ChannelStats(features: bundle.features[.fit]!))
+        self.init(stats: ChannelStats(of: bundle, split: .fit))
+    }
+
+    /// The quantiser of the channels in `range` (one stream's), renumbered from 0.
+    public func slice(_ range: Range<Int>) -> Quantiser { Quantiser(stats: stats.slice(range)) }
+
+    /// Empirical entropy (bits per symbol) of every global channel at `bits` over `split` of each
+    /// stream of `bundle`.
+    public func channelEntropies(bits: [Int], bundle: FeatureBundle, split: Split) -> [Double] {
+        bundle.streams.flatMap { stream in
+            slice(stream.channelRange).plan(bits: Array(bits[stream.channelRange])).channelEntropies(stream.features(for: split))
+        }
     }
 }

@@ -15,11 +15,30 @@ public struct Rate: Sendable, Equatable {
     /// The fixed-length rate of `bits` only (no entropy estimate: it is 0).
     public init(bits: [Int], channelShape: [Int]) {
         let perChannel = channelShape.dropFirst().reduce(1, *)
-        let total = bits.reduce(0, +) * perChannel
+        self.init(bits: bits, channelSizes: [Int](repeating: perChannel, count: bits.count))
+    }
+
+    /// The fixed-length rate of `bits` over channels of `channelSizes[c]` elements each (several
+    /// streams: each channel counts its own stream's H·W): `Σ_c b_c·S_c` bits per sample, `bpe` =
+    /// that over `Σ_c S_c`. Integer sums, so the order of channels does not matter.
+    public init(bits: [Int], channelSizes: [Int]) {
+        precondition(bits.count == channelSizes.count, "\(bits.count) depths for \(channelSizes.count) channels")
+        var total = 0
+        for (b, size) in zip(bits, channelSizes) { total += b * size }
         bitsPerSample = Double(total)
-        bpe = Double(total) / Double(channelShape.reduce(1, *))
+        bpe = Double(total) / Double(channelSizes.reduce(0, +))
         entropyBitsPerSample = 0
         sideInformationBits = 64 * bits.filter { $0 > 0 }.count
+    }
+
+    /// Both rates of `bits` on `split` of every stream of `bundle`.
+    public init(bits: [Int], quantiser: Quantiser, bundle: FeatureBundle, split: Split) {
+        let sizes = bundle.channelSizes
+        self.init(bits: bits, channelSizes: sizes)
+        let entropies = quantiser.channelEntropies(bits: bits, bundle: bundle, split: split)
+        var total = 0.0
+        for (h, size) in zip(entropies, sizes) { total += h * Double(size) }
+        entropyBitsPerSample = total
     }
 
     /// Both rates of `bits`, the entropy estimate over `features` (the split being coded).
@@ -37,19 +56,30 @@ public struct Rate: Sendable, Equatable {
 public struct EntropyRateTable: Sendable {
     /// `entropies[b][c]`: bits per symbol of channel `c` at depth `b`.
     public let entropies: [[Double]]
-    public let elementsPerChannel: Int
+    /// Elements per sample of each channel (its stream's H·W).
+    public let channelSizes: [Int]
 
     public init(quantiser: Quantiser, features: Tensor<Float>, maxBits: Int) {
         let channels = quantiser.stats.channels
         entropies = (0...maxBits).map { b in quantiser.plan(bits: [Int](repeating: b, count: channels)).channelEntropies(features) }
-        elementsPerChannel = features.shape.dropFirst(2).reduce(1, *)
+        channelSizes = [Int](repeating: features.shape.dropFirst(2).reduce(1, *), count: channels)
     }
 
-    /// `Σ_c H·W · Ĥ(q_c)` for `bits` (each depth within 0…maxBits).
+    /// The table of `split` of every stream of `bundle`.
+    public init(quantiser: Quantiser, bundle: FeatureBundle, split: Split, maxBits: Int) {
+        var entropies = [[Double]](repeating: [], count: maxBits + 1)
+        for stream in bundle.streams {
+            let features = stream.features(for: split), part = quantiser.slice(stream.channelRange)
+            for b in 0...maxBits { entropies[b] += part.plan(bits: [Int](repeating: b, count: stream.channels)).channelEntropies(features) }
+        }
+        self.entropies = entropies
+        channelSizes = bundle.channelSizes
+    }
+
+    /// `Σ_c S_c · Ĥ(q_c)` for `bits` (each depth within 0…maxBits).
     public func bitsPerSample(_ bits: [Int]) -> Double {
-        let perChannel = Double(elementsPerChannel)
         var total = 0.0
-        for (c, b) in bits.enumerated() { total += entropies[b][c] * perChannel }
+        for (c, b) in bits.enumerated() { total += entropies[b][c] * Double(channelSizes[c]) }
         return total
     }
 }

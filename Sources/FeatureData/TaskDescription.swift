@@ -35,7 +35,8 @@ public enum TaskTruth: Sendable {
     }
 }
 
-/// One task of a bundle: its head and, per split, its ground truth and the network's own outputs.
+/// One task of a bundle: its head (if the bundle carries one) and, per split, its ground truth and
+/// the network's own outputs.
 public struct TaskDescription: Sendable {
     public var name: String
     public var kind: TaskKind
@@ -43,14 +44,35 @@ public struct TaskDescription: Sendable {
     public var classes: Int
     /// Peak signal value for PSNR (reconstruction; default 1).
     public var peak: Double
-    public var head: HeadDescription
+    /// The head MIPareto runs to score the task; `nil` when only an evaluator can score it.
+    public var head: HeadDescription?
+    /// The name of the stream the head reads (`nil` without a head).
+    public var input: String?
+    /// The per-sample output: the head's (class logits `[K]`, logits `[K, H', W']`, the image), or
+    /// for a task without a head the same shape read off its `outputs` array.
+    public var outputShape: [Int]
     /// Labels or targets per split.
     public var truth: [BundleSplit: TaskTruth]
     /// The network's own outputs on clean features per split (predicted ids, or the reconstruction).
     public var outputs: [BundleSplit: TaskTruth]
+
+    /// `outputShape` defaults to the head's output shape (a task without a head must give it).
+    public init(name: String, kind: TaskKind, classes: Int, peak: Double, head: HeadDescription?, input: String? = nil, outputShape: [Int]? = nil,
+                truth: [BundleSplit: TaskTruth], outputs: [BundleSplit: TaskTruth]) {
+        precondition(outputShape != nil || head != nil, "a task without a head needs its output shape")
+        self.name = name
+        self.kind = kind
+        self.classes = classes
+        self.peak = peak
+        self.head = head
+        self.input = input
+        self.outputShape = outputShape ?? head!.outputShape
+        self.truth = truth
+        self.outputs = outputs
+    }
 }
 
 extension TaskDescription {
     /// Whether the bundle carries this task's head (else only an evaluator can score it).
-    public var hasHead: Bool { true }
+    public var hasHead: Bool { head != nil }
 }

@@ -4,8 +4,14 @@ import FeatureData
 /// The task-independent baselines, computed on the fit split: `l1`, `l2`, `variance`, `random`,
 /// `equal`. (`entropy` lives beside the quantiser it needs.)
 enum ChannelStatisticMeasures {
-    /// One score per channel.
-    static func scores(_ measure: ImportanceMeasure, features: Tensor<Float>, seed: UInt64) -> [Double] {
+    /// One score per channel of every stream, in global channel order.
+    static func scores(_ measure: ImportanceMeasure, bundle: FeatureBundle, seed: UInt64) -> [Double] {
+        bundle.streams.flatMap { scores(measure, features: $0.features(for: .fit), seed: seed, firstChannel: $0.firstChannel) }
+    }
+
+    /// One score per channel; `firstChannel` is the global number of channel 0 (`random` draws
+    /// channel `c`'s score from stream `firstChannel + c`).
+    static func scores(_ measure: ImportanceMeasure, features: Tensor<Float>, seed: UInt64, firstChannel: Int = 0) -> [Double] {
         let n = features.samples, c = features.shape[1]
         let perChannel = features.shape.dropFirst(2).reduce(1, *)
         switch measure {
@@ -13,7 +19,7 @@ enum ChannelStatisticMeasures {
             return [Double](repeating: 1, count: c)
         case .random:
             // One stream per channel so the scores do not depend on the channel count's history.
-            return (0..<c).map { ch in var r = SeededRandom(seed: seed, stream: UInt64(ch)); return r.nextUnit() }
+            return (0..<c).map { ch in var r = SeededRandom(seed: seed, stream: UInt64(firstChannel + ch)); return r.nextUnit() }
         case .l1, .l2, .variance:
             var sumAbs = [Double](repeating: 0, count: c)
             var sum = [Double](repeating: 0, count: c)

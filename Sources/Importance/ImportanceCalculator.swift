@@ -3,25 +3,28 @@ import FeatureData
 
 /// Computes any `ImportanceMeasure` on a bundle: the one entry point `importance`, `select`,
 /// `allocate` and `front` share. Everything is measured on the fit split.
+///
+/// A bundle of several streams is scored channel by channel in global order: every per-channel
+/// quantity (statistics, reductions, noise streams) is that of the channel in one tensor of all
+/// channels, so splitting a tensor into streams of the same H·W changes no number. The patch
+/// estimator runs stream by stream, each on its own patch grid against the same task outputs.
 public enum ImportanceCalculator {
     public static func scores(bundle: FeatureBundle, options: ImportanceOptions) throws -> ImportanceScores {
         let taskNames = bundle.tasks.map(\.name)
-        let fit = bundle.features(for: .fit)
         switch options.measure {
         case .equal, .l1, .l2, .variance, .random:
-            let row = ChannelStatisticMeasures.scores(options.measure, features: fit, seed: options.seed)
+            let row = ChannelStatisticMeasures.scores(options.measure, bundle: bundle, seed: options.seed)
             return ImportanceScores(measure: options.measure, estimator: nil, taskNames: taskNames,
                                     scores: [[Double]](repeating: row, count: taskNames.count))
         case .entropy:
             // docs/format.md's quantiser at 8 bits on every channel; a constant channel has one symbol (0 bits).
-            let plan = Quantiser(fitOf: bundle).plan(bits: [Int](repeating: 8, count: bundle.channels))
-            let row = plan.channelEntropies(fit)
+            let row = Quantiser(fitOf: bundle).channelEntropies(bits: [Int](repeating: 8, count: bundle.channels), bundle: bundle, split: .fit)
             return ImportanceScores(measure: .entropy, estimator: nil, taskNames: taskNames,
                                     scores: [[Double]](repeating: row, count: taskNames.count))
         case .mi:
-            var scores = try mutualInformation(bundle: bundle, features: fit, options: options)
+            var scores = try mutualInformation(bundle: bundle, options: options)
             // A constant channel carries no information: exactly 0, whatever the estimator's noise says.
-            let stats = ChannelStats(features: fit)
+            let stats = ChannelStats(of: bundle, split: .fit)
             for c in 0..<bundle.channels where stats.hi[c] == stats.lo[c] {
                 for t in scores.indices { scores[t][c] = 0 }
             }
@@ -30,7 +33,7 @@ public enum ImportanceCalculator {
             let scores = try TaylorImportance.scores(bundle: bundle, target: options.target)
             return ImportanceScores(measure: .taylor, estimator: nil, taskNames: taskNames, scores: scores)
         case .miJMI:
-            let scores = try JointMutualInformation.scores(bundle: bundle, features: fit, options: options)
+            let scores = try JointMutualInformation.scores(bundle: bundle, options: options)
             return ImportanceScores(measure: .miJMI, estimator: nil, taskNames: taskNames, scores: scores)
         case .sensitivity:
             return try SensitivityTable.measure(bundle: bundle, maxBits: 0).scores
@@ -38,10 +41,10 @@ public enum ImportanceCalculator {
     }
 
     /// `scores[task][channel]` in nats (clipped at 0).
-    static func mutualInformation(bundle: FeatureBundle, features: Tensor<Float>, options: ImportanceOptions) throws -> [[Double]] {
+    static func mutualInformation(bundle: FeatureBundle, options: ImportanceOptions) throws -> [[Double]] {
         guard options.neighbours >= 1 else { throw ImportanceError.invalidNeighbours(options.neighbours) }
         guard options.clusters >= 1 else { throw ImportanceError.invalidArgument("\(ParameterError.mention("clusters")) must be at least 1 (got \(options.clusters))") }
-        let n = features.samples, c = bundle.channels
+        let n = bundle.samples(.fit), c = bundle.channels
         // User-given classes must each hold more than k samples (k-means clusters are ours: the
         // estimator shrinks k in a small cluster, as scikit-learn does).
         for task in bundle.tasks where task.kind == .classification {
@@ -53,7 +56,7 @@ public enum ImportanceCalculator {
         }
         switch options.estimator {
         case .pooled, .binned:
-            let values = options.reduce.reduce(features)
+            let values = reducedChannels(bundle: bundle, reduce: options.reduce)
             let targets = try bundle.tasks.enumerated().map { t, task in
                 try TaskTargets.perSample(task, target: options.target, clusters: options.clusters, seed: options.seed &+ UInt64(t))
             }
@@ -62,16 +65,36 @@ public enum ImportanceCalculator {
                 : try BinnedMI.estimate(values: values, samples: n, features: c, targets: targets, bins: options.bins)
             return estimates.map { $0.map(\.nats) }
         case .patch:
-            let shape = bundle.channelShape
-            let (h, w) = shape.count == 3 ? (shape[1], shape[2]) : (1, 1)
-            let patch = options.patch ?? PatchSize.defaultSize(mapHeight: h, mapWidth: w)
-            let grid = try PatchGrid(mapHeight: h, mapWidth: w, patch: patch)
-            let targets = try bundle.tasks.enumerated().map { t, task in
-                try TaskTargets.perPatch(task, target: options.target, grid: grid, clusters: options.clusters, seed: options.seed &+ UInt64(t))
+            // Stream by stream: each has its own H·W, so its own grid (and the dense targets
+            // clustered on that grid); the rows are joined in global channel order.
+            var rows = [[Double]](repeating: [], count: bundle.tasks.count)
+            for stream in bundle.streams {
+                let shape = stream.sampleShape
+                let (h, w) = shape.count == 3 ? (shape[1], shape[2]) : (1, 1)
+                let patch = options.patch ?? PatchSize.defaultSize(mapHeight: h, mapWidth: w)
+                let grid = try PatchGrid(mapHeight: h, mapWidth: w, patch: patch)
+                let targets = try bundle.tasks.enumerated().map { t, task in
+                    try TaskTargets.perPatch(task, target: options.target, grid: grid, clusters: options.clusters, seed: options.seed &+ UInt64(t))
+                }
+                let estimates = try PatchMI.estimate(features: stream.features[.fit]!.values, samples: n, channels: stream.channels, height: h, width: w,
+                                                     patch: patch, targets: targets, neighbours: options.neighbours, seed: options.seed, firstChannel: stream.firstChannel)
+                for t in rows.indices { rows[t] += estimates[t].map(\.nats) }
             }
-            let estimates = try PatchMI.estimate(features: features.values, samples: n, channels: c, height: h, width: w,
-                                                 patch: patch, targets: targets, neighbours: options.neighbours, seed: options.seed)
-            return estimates.map { $0.map(\.nats) }
+            return rows
         }
+    }
+
+    /// Every channel reduced to one number per sample, row-major `[N × C]` over all streams.
+    static func reducedChannels(bundle: FeatureBundle, reduce: ChannelReduction) -> [Double] {
+        guard bundle.isMultiStream else { return reduce.reduce(bundle.streams[0].features[.fit]!) }
+        let n = bundle.samples(.fit), c = bundle.channels
+        var out = [Double](repeating: 0, count: n * c)
+        for stream in bundle.streams {
+            let part = reduce.reduce(stream.features[.fit]!), width = stream.channels
+            for s in 0..<n {
+                for j in 0..<width { out[s * c + stream.firstChannel + j] = part[s * width + j] }
+            }
+        }
+        return out
     }
 }

@@ -28,10 +28,12 @@ public enum PatchMI {
 
     /// - Parameters:
     ///   - features: float32 `[samples, channels, height, width]`, row-major (a bundle's features).
+    ///   - firstChannel: the global number of channel 0 (one stream of several): channel `c`'s
+    ///     noise comes from stream `firstChannel + c`, as it would in one tensor of all channels.
     /// - Returns: `scores[target][channel]`.
     public static func estimate(
         features: [Float], samples n: Int, channels: Int, height: Int, width: Int,
-        patch: PatchSize, targets: [PatchTarget], neighbours k: Int = 3, seed: UInt64 = 0
+        patch: PatchSize, targets: [PatchTarget], neighbours k: Int = 3, seed: UInt64 = 0, firstChannel: Int = 0
     ) throws -> [[MIEstimate]] {
         let mapSize = height * width
         guard features.count == n * channels * mapSize else {
@@ -58,7 +60,7 @@ public enum PatchMI {
                     let base = (s * channels + c) * mapSize
                     for e in 0..<mapSize { maps[s * mapSize + e] = Double(f.base![base + e]) }
                 }
-                return preparedPatches(maps: &maps, samples: n, grid: grid, seed: seed, stream: UInt64(c))
+                return preparedPatches(maps: &maps, samples: n, grid: grid, seed: seed, stream: UInt64(firstChannel + c))
             }
         }
         return estimate(prepared: prepared, samples: n, grid: grid, indices: indices)

@@ -43,12 +43,15 @@ public struct SensitivityTable: Sendable, Equatable {
             throw ImportanceError.invalidArgument("sensitivity runs the bundle's heads; task \(task.name) has none")
         }
         let quantiser = quantiser ?? Quantiser(fitOf: bundle)
-        let scorer = IncrementalScorer(bundle: bundle, split: .fit, quantiser: quantiser)
-        return measure(scorer: scorer, channels: bundle.channels, maxBits: maxBits)
+        // Several streams: each head scored on its own stream's slice of every probe.
+        let scorer: any SensitivityProbeScoring = bundle.isMultiStream
+            ? StreamScoring(bundle: bundle, split: .fit, quantiser: quantiser, incremental: true)
+            : IncrementalScorer(bundle: bundle, split: .fit, quantiser: quantiser)
+        return try measure(scorer: scorer, channels: bundle.channels, maxBits: maxBits)
     }
 
     /// The table from any scorer of bit allocations (`channels` depths each).
-    public static func measure(scorer: any SensitivityProbeScoring, channels: Int, maxBits: Int) -> SensitivityTable {
+    public static func measure(scorer: any SensitivityProbeScoring, channels: Int, maxBits: Int) throws -> SensitivityTable {
         let clean = [Int](repeating: cleanBits, count: channels)
         var probes: [[Int]] = [clean]
         for c in 0..<channels {
@@ -60,7 +63,7 @@ public struct SensitivityTable: Sendable, Equatable {
         }
         var metrics: [[Double]] = []
         for start in stride(from: 0, to: probes.count, by: batchSize) {
-            metrics += scorer.metrics(Array(probes[start..<Swift.min(probes.count, start + batchSize)]))
+            metrics += try scorer.metrics(Array(probes[start..<Swift.min(probes.count, start + batchSize)]))
         }
         let reference = metrics[0]
         let tasks = reference.count
@@ -102,11 +105,15 @@ public struct SensitivityTable: Sendable, Equatable {
     }
 }
 
-/// A scorer whose answers are plain metrics (the bundle's heads cannot fail).
+/// A scorer whose answers are plain metrics.
 public protocol SensitivityProbeScoring {
     var taskNames: [String] { get }
     /// One row of task metrics per allocation.
-    func metrics(_ batch: [[Int]]) -> [[Double]]
+    func metrics(_ batch: [[Int]]) throws -> [[Double]]
+}
+
+extension StreamScoring: SensitivityProbeScoring {
+    public func metrics(_ batch: [[Int]]) throws -> [[Double]] { try score(batch: batch).map { $0.tasks.map(\.metric) } }
 }
 
 extension IncrementalScorer: SensitivityProbeScoring {

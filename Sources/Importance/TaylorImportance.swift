@@ -17,16 +17,26 @@ import Inference
 ///   differ from our float64 forward pass only by rounding — a gradient of rounding noise, whose
 ///   ranking means nothing. The targets give the loss the network was trained on.
 enum TaylorImportance {
+    /// `scores[task][channel]` over the global channels. A head reads one stream: the channels
+    /// of the other streams do not reach its loss, so their scores are 0.
     static func scores(bundle: FeatureBundle, target: ImportanceTarget) throws -> [[Double]] {
-        let fit = bundle.features(for: .fit)
-        return try bundle.tasks.map { task in try scores(task: task, features: fit, target: target) }
+        if let task = bundle.tasks.first(where: { !$0.hasHead }) {
+            throw ImportanceError.invalidArgument("taylor needs the task's head, and task \"\(task.name)\" has none (pick another measure, e.g. mi)")
+        }
+        return try bundle.tasks.map { task in
+            let stream = bundle.streams[bundle.streamIndex(of: task)!]
+            let own = try scores(task: task, features: stream.features(for: .fit), target: target)
+            var row = [Double](repeating: 0, count: bundle.channels)
+            row.replaceSubrange(stream.channelRange, with: own)
+            return row
+        }
     }
 
     /// Samples per work item: a fixed split, so sums do not depend on the number of threads.
     static let chunk = 64
 
     static func scores(task: TaskDescription, features: Tensor<Float>, target: ImportanceTarget) throws -> [Double] {
-        let head = HeadGradient(head: task.head)
+        let head = HeadGradient(head: task.head!)
         let n = features.samples, size = features.sampleSize
         let channels = features.shape[1], perChannel = size / channels
         let reference = task.kind == .reconstruction ? task.truth[.fit]! : TaskTargets.source(task, target: target)

@@ -45,6 +45,8 @@ public final class Scorer: @unchecked Sendable {
         // threads would only contend with ours, and a thread count that changes between calls
         // could change float32 sums: OpenBLAS runs single-threaded from here on.
         openblas_set_num_threads(1)
+        precondition(!bundle.isMultiStream, "a Scorer runs the heads of one stream; StreamScoring splits a bundle of several")
+        precondition(bundle.tasks.allSatisfy(\.hasHead), "a Scorer runs heads: every task needs one (MetricSource.requireHeads says which does not)")
         let source = bundle.features[split.source]!
         let indices = split.sampleIndices(sourceCount: source.samples)
         let splitFeatures = bundle.features(for: split)
@@ -53,7 +55,7 @@ public final class Scorer: @unchecked Sendable {
         pixelsPerChannel = bundle.elementsPerChannel
         features = FixedBuffer(copying: splitFeatures.values)
         taskNames = bundle.tasks.map(\.name)
-        let programs = bundle.tasks.map { HeadProgram($0.head) }
+        let programs = bundle.tasks.map { HeadProgram($0.head!) }
         self.programs = programs
         metrics = zip(bundle.tasks, programs).map { TaskMetric(task: $0, program: $1, split: split, indices: indices) }
 

@@ -27,9 +27,9 @@ struct SensitivityTests {
     }
 
     @Test("losses by hand from an additive scorer: 1 − metric/reference, one probe per channel and depth plus the reference")
-    func lossesByHand() {
+    func lossesByHand() throws {
         let scorer = AdditiveScorer()
-        let table = SensitivityTable.measure(scorer: scorer, channels: 3, maxBits: 4)
+        let table = try SensitivityTable.measure(scorer: scorer, channels: 3, maxBits: 4)
         #expect(scorer.scored == 1 + 3 * 5)
         #expect(table.reference == [0.9, 30])
         for c in 0..<3 {

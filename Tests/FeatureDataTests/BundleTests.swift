@@ -15,7 +15,7 @@ struct BundleTests {
         #expect(bundle.samples(.fit) == 1000 && bundle.samples(.eval) == 400)
         #expect(bundle.tasks.map(\.name) == ["left", "right", "sum_ge_10", "recon"])
         #expect(bundle.tasks.map(\.kind) == [.classification, .classification, .classification, .reconstruction])
-        #expect(bundle.tasks[3].head.outputShape == [1, 8, 16])
+        #expect(bundle.tasks[3].head?.outputShape == [1, 8, 16] && bundle.tasks[3].outputShape == [1, 8, 16])
         #expect(bundle.features(for: .search).samples == 200)
         // report = odd eval samples: its first sample is eval sample 1.
         let eval = bundle.features[.eval]!, report = bundle.features(for: .report)

@@ -55,7 +55,7 @@ struct SegmentationTaskTests {
     func lossGradient() throws {
         let b = try Self.bundle()
         let task = b.tasks.last!
-        let head = HeadGradient(head: task.head)
+        let head = HeadGradient(head: task.head!)
         let fit = b.features[.fit]!
         guard case .labels(let labels) = task.truth[.fit]! else { Issue.record("labels"); return }
         let s = 9

@@ -74,7 +74,7 @@ struct TaylorTests {
         let bundle = BundleMeasureTests.mini
         let fit = bundle.features[.fit]!
         for task in bundle.tasks {
-            let head = HeadGradient(head: task.head)
+            let head = HeadGradient(head: task.head!)
             var agree = 0, worst = 0.0
             let n = 200
             for s in 0..<n {
@@ -99,7 +99,7 @@ struct TaylorTests {
         let bundle = BundleMeasureTests.mini
         let fit = bundle.features[.fit]!
         for (t, task) in bundle.tasks.enumerated() {
-            let head = HeadGradient(head: task.head)
+            let head = HeadGradient(head: task.head!)
             let reference = task.kind == .reconstruction ? task.truth[.fit]! : task.outputs[.fit]!
             let s = 17 + t
             let x = (0..<fit.sampleSize).map { Double(fit.values[s * fit.sampleSize + $0]) }
@@ -142,7 +142,7 @@ struct TaylorTests {
         let scores = try ImportanceCalculator.scores(bundle: bundle, options: ImportanceOptions(measure: .taylor))
         let fit = bundle.features[.fit]!
         for (t, task) in bundle.tasks.enumerated() {
-            let head = HeadGradient(head: task.head)
+            let head = HeadGradient(head: task.head!)
             let reference = task.kind == .reconstruction ? task.truth[.fit]! : task.outputs[.fit]!
             var sums = [Double](repeating: 0, count: 32)
             for s in keep {

@@ -19,6 +19,9 @@ struct ComparePeers: ParsableCommand {
             StreamComparison.self,
             FrontComparison.self,
             ArchiveComparison.self,
+            EvaluatorOverhead.self,
+            EvaluatorFront.self,
+            RayScaling.self,
         ]
     )
 }

@@ -35,22 +35,31 @@ public enum EvaluationReport {
         ]
     }
 
-    /// `inspect --json`: the bundle's shape and each task's clean metric on fit and eval.
-    public static func inspection(bundle: FeatureBundle, fit: Evaluation, eval: Evaluation, evaluator session: EvaluatorSession? = nil) -> JSONValue {
+    /// `inspect --json`: the bundle's shape and each task's clean metric on fit and eval (`null`
+    /// for a task without a head, unless the evaluator gives it).
+    public static func inspection(bundle: FeatureBundle, clean: CleanMetrics, evaluator session: EvaluatorSession? = nil) -> JSONValue {
         let tasks: [JSONValue] = bundle.tasks.enumerated().map { index, task in
             .object([
                 ("name", .string(task.name)),
                 ("kind", .string(task.kind.rawValue)),
                 ("metric", .string(task.kind.metricName)),
                 ("classes", .int(task.classes)),
-                ("outputShape", .ints(task.head.outputShape)),
-                ("clean", .object([("fit", .number(fit.tasks[index].metric)), ("eval", .number(eval.tasks[index].metric))])),
+                ("outputShape", .ints(task.outputShape)),
+                ("clean", .object([("fit", clean.fit[index].map(JSONValue.number) ?? .null), ("eval", clean.eval[index].map(JSONValue.number) ?? .null)])),
             ])
         }
         var members: [(String, JSONValue)] = [
             ("name", .string(bundle.name)),
             ("channels", .int(bundle.channels)),
-            ("channelShape", .ints(bundle.channelShape)),
+        ]
+        if bundle.isMultiStream {
+            members.append(("streams", .array(bundle.streams.map { s in
+                .object([("name", .string(s.name)), ("channels", .int(s.channels)), ("shape", .ints(s.sampleShape)), ("firstChannel", .int(s.firstChannel))])
+            })))
+        } else {
+            members.append(("channelShape", .ints(bundle.channelShape)))
+        }
+        members += [
             ("samples", .object([("fit", .int(bundle.samples(.fit))), ("eval", .int(bundle.samples(.eval)))])),
             ("tasks", .array(tasks)),
         ]

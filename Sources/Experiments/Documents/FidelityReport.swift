@@ -45,6 +45,13 @@ public enum FidelityReport {
         return Chart(title: "\(r.bundle): proxy fidelity (random allocations, report split)", panels: panels)
     }
 
+    /// The table `fidelity` prints: one row per measure, the mean, pooled and per-budget coefficients.
+    public static func table(_ r: ProxyFidelity.Result) -> (header: [String], rows: [[String]]) {
+        func format(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "n/a" }
+        return (["measure", "spearman (mean per budget)", "pooled"] + r.settings.budgets.map { "b=\(BudgetGrid.format($0))" },
+                r.measures.map { m in [m.measure.rawValue, format(m.spearman), format(m.spearmanPooled)] + m.spearmanPerBudget.map(format) })
+    }
+
     public static func files(_ r: ProxyFidelity.Result) -> [(name: String, contents: String)] {
         [("fidelity.csv", csv(r).text), ("fidelity.svg", chart(r).svg())]
     }

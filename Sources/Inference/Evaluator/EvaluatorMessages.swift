@@ -78,6 +78,6 @@ enum EvaluatorMessages {
 extension FeatureBundle {
     /// The streams as the protocol's `start` message lists them.
     var streamsForProtocol: [(name: String, channels: Int, shape: [Int], firstChannel: Int)] {
-        [(name: "features", channels: channels, shape: channelShape, firstChannel: 0)]
+        streams.map { (name: $0.name, channels: $0.channels, shape: $0.sampleShape, firstChannel: $0.firstChannel) }
     }
 }

@@ -131,7 +131,7 @@ struct AllocateCommand: ParsableCommand {
         let scoringStart = clock.now
         let evaluation = try scoring?.score(batch: [result.bits])[0]
         session?.stop()
-        let rate = Rate(bits: result.bits, quantiser: quantiser, features: featureBundle.features(for: .eval))
+        let rate = Rate(bits: result.bits, quantiser: quantiser, bundle: featureBundle, split: .eval)
         let scoringSeconds = (clock.now - scoringStart).seconds
 
         let document = AllocationDocument.json(bundle: featureBundle, allocator: allocator, result: result, budget: budget,

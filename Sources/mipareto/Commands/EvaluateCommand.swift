@@ -53,7 +53,7 @@ struct EvaluateCommand: ParsableCommand {
         let scoring = try evaluator.source(session).scoring(bundle: featureBundle, split: split.split, quantiser: quantiser)
         let evaluation = try scoring.score(batch: [bitVector])[0]
         session?.stop()
-        let rate = Rate(bits: bitVector, quantiser: quantiser, features: featureBundle.features(for: split.split))
+        let rate = Rate(bits: bitVector, quantiser: quantiser, bundle: featureBundle, split: split.split)
         output.emit(json: EvaluationReport.json(bundle: featureBundle, split: split.split, bits: bitVector, rate: rate, evaluation: evaluation),
                     text: text(featureBundle, bitVector, rate, evaluation))
     }

@@ -60,13 +60,9 @@ struct FidelityCommand: ParsableCommand {
         let result = try ProxyFidelity.run(bundle: featureBundle, settings: settings)
         if let output { try OutputFolder.write(FidelityReport.files(result), to: output) }
         var text = "\(result.bundle): proxy fidelity over \(result.samples.count) random allocations (\(allocations) per budget) on report\n"
-        text += TextTable.render(header: ["measure", "spearman (mean per budget)", "pooled"] + budgets.map { "b=\(BudgetGrid.format($0))" },
-                                 rows: result.measures.map { m in
-                                     [m.measure.rawValue, format(m.spearman), format(m.spearmanPooled)] + m.spearmanPerBudget.map(format)
-                                 })
+        let table = FidelityReport.table(result)
+        text += TextTable.render(header: table.header, rows: table.rows)
         if let output { text += "wrote \(output)/fidelity.csv, \(output)/fidelity.svg\n" }
         outputOptions.emit(json: FidelityReport.json(result), text: text)
     }
-
-    private func format(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "n/a" }
 }

@@ -12,7 +12,8 @@ struct InspectCommand: ParsableCommand {
         Loads BUNDLE (a directory with bundle.json, see docs/format.md), checks every file it names \
         (shapes, label ranges, finite features, heads that chain), then runs each task head on the \
         fit and eval features as they are. The clean metrics are the ceiling every allocation is \
-        compared with.
+        compared with. A task without a head shows no clean metric (null in --json, a dash in the \
+        table) unless --evaluator gives it.
         """
     )
 
@@ -26,19 +27,20 @@ struct InspectCommand: ParsableCommand {
     func run() throws {
         let featureBundle = try FeatureBundle(directory: bundle)
         let quantiser = Quantiser(fitOf: featureBundle)
-        let fit = Scorer(bundle: featureBundle, split: .fit, quantiser: quantiser).scoreClean()
-        let eval = Scorer(bundle: featureBundle, split: .eval, quantiser: quantiser).scoreClean()
         let session = try evaluator.session(bundle: featureBundle, quantiser: quantiser)
         session?.stop()
-        output.emit(json: EvaluationReport.inspection(bundle: featureBundle, fit: fit, eval: eval, evaluator: session),
-                    text: text(featureBundle, fit: fit, eval: eval, evaluator: session))
+        let clean = try CleanMetrics(bundle: featureBundle, quantiser: quantiser, evaluator: session)
+        output.emit(json: EvaluationReport.inspection(bundle: featureBundle, clean: clean, evaluator: session),
+                    text: text(featureBundle, clean: clean, evaluator: session))
     }
 
-    func text(_ b: FeatureBundle, fit: Evaluation, eval: Evaluation, evaluator session: EvaluatorSession?) -> String {
-        var out = "\(b.name): \(b.channels) channels, per-sample shape \(b.channelShape), \(b.samples(.fit)) fit / \(b.samples(.eval)) eval samples\n"
+    func text(_ b: FeatureBundle, clean: CleanMetrics, evaluator session: EvaluatorSession?) -> String {
+        let shape = b.isMultiStream ? "streams " + b.streams.map { "\($0.name) \($0.sampleShape)" }.joined(separator: ", ")
+                                    : "per-sample shape \(b.channelShape)"
+        var out = "\(b.name): \(b.channels) channels, \(shape), \(b.samples(.fit)) fit / \(b.samples(.eval)) eval samples\n"
         out += "clean metrics (no quantisation):\n"
         let rows = b.tasks.enumerated().map { index, task in
-            [task.name, task.kind.rawValue, task.kind.metricName, formatMetric(fit.tasks[index].metric), formatMetric(eval.tasks[index].metric)]
+            [task.name, task.kind.rawValue, task.kind.metricName, clean.fit[index].map(formatMetric) ?? "-", clean.eval[index].map(formatMetric) ?? "-"]
         }
         out += TextTable.render(header: ["task", "kind", "metric", "fit", "eval"], rows: rows)
         if let session {
