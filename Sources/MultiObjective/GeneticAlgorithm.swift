@@ -174,7 +174,7 @@ public final class GeneticAlgorithm: Algorithm {
     /// Evaluates `individuals` (moved into the bounds and rounded where integer, as initial
     /// ones) and offers them to the archive only: points that were scored elsewhere and must not
     /// be lost, such as the seeds that did not fit into the first population. The population
-    /// and the random generator are untouched; evaluations are counted. Needs `keepsArchive`.
+    /// and the random generator are untouched, and so is `evaluations`. Needs `keepsArchive`.
     public func archive(_ individuals: [[Double]]) throws {
         precondition(state.archive != nil, "archive(_:) needs settings.keepsArchive")
         let space = problem.variables
@@ -195,7 +195,8 @@ public final class GeneticAlgorithm: Algorithm {
             }
         }
         evaluator.evaluate(problem, &batch, rows: 0..<individuals.count)
-        state.evaluations += individuals.count
+        // Not added to `state.evaluations`: that counts the algorithm's own budget (P per
+        // generation), which checkpoint validation checks.
         state.archive!.insert(feasibleRowsOf: batch, rows: 0..<individuals.count)
     }
 
