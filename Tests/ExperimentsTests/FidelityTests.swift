@@ -45,7 +45,9 @@ struct FidelityTests {
             #expect(sample.bpe <= sample.budget + 1e-12)
             let metrics = scorer.score(bits: sample.bits).tasks.map(\.metric)
             let losses = zip(metrics, clean).map { m, c in min(1, max(0, 1 - m / c)) }
-            #expect(abs(sample.trueLoss - losses.reduce(0, +) / Double(losses.count)) < 1e-9)
+            // The run scores with the incremental scorer (fixed-point first layer), documented to
+            // agree with `Scorer` within ~1e-6 dB of PSNR: a loss difference below 1e-7 at 30 dB.
+            #expect(abs(sample.trueLoss - losses.reduce(0, +) / Double(losses.count)) < 1e-7)
         }
         for (k, measure) in result.measures.enumerated() {
             for (j, budget) in settings.budgets.enumerated() {
