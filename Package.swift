@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(name: "ImportanceTests", dependencies: ["Basics", "Importance", "FeatureData", "Inference"]),
         .testTarget(name: "AllocationTests", dependencies: ["Basics", "Allocation", "FeatureData", "Importance"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Basics", "Experiments", "Allocation", "FeatureData", "Inference", "Importance", "MultiObjective", "Reporting"]),
-        .testTarget(name: "ReportingTests", dependencies: ["Basics", "Reporting"], exclude: ["bd_rate_reference.py"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Basics", "Reporting"], exclude: ["bd_rate_reference.py", "front_bd_rate_reference.py"]),
         .testTarget(name: "CLITests", dependencies: ["mipareto"]),
     ]
 )

@@ -45,6 +45,7 @@ let package = Package(
                 .product(name: "Inference", package: "MIPareto"),
                 .product(name: "Importance", package: "MIPareto"),
                 .product(name: "Allocation", package: "MIPareto"),
+                .product(name: "Reporting", package: "MIPareto"),
                 .product(name: "Experiments", package: "MIPareto"),
             ],
             path: "Sources/compare-peers",

@@ -125,7 +125,7 @@ public struct Allocator: Sendable {
 
     private func bpe(_ rate: Int) -> Double { Double(rate) / Double(model.totalSize) }
 
-    private static func requireAllocation(_ solution: AllocationSolution) throws(AllocationError) {
+    static func requireAllocation(_ solution: AllocationSolution) throws(AllocationError) {
         switch solution.status {
         case .optimal, .feasible: return
         case .timeLimit where solution.hasAllocation: return

@@ -127,13 +127,15 @@ public final class FrontCheckpoint: @unchecked Sendable {
     }
 
     /// How many distinct allocations `method` can make: one per budget for the sweeps, one per
-    /// depth for uniform, one per k for select, at most the population for NSGA-II.
+    /// depth for uniform, one per k for select; a search's archive holds at most every allocation
+    /// it scored (each generation's population) and the seeds archived with it (the other methods').
     static func mostAllocations(method: String, settings: FrontSettings, channels: Int) -> Int {
         switch FrontMethod(name: method) {
         case .ilp?, .twoLevel?: return settings.budgets.count
         case .uniform?: return settings.maxBits + 1
         case .select?: return channels
-        case .nsga2?, nil: return settings.population
+        case .nsga2?, .nsga3?, nil:
+            return settings.population * max(1, settings.generations) + settings.methods.count * max(settings.budgets.count, settings.maxBits + 1, channels)
         }
     }
 
@@ -141,37 +143,39 @@ public final class FrontCheckpoint: @unchecked Sendable {
         try write(Self.encode(CompletedMethod(method: method, seed: seed, allocations: allocations)), name: Self.pointsName(method: method, seed: seed))
     }
 
-    func nsga2(seed: Int) throws -> NSGA2Checkpoint? {
-        let url = directory.appendingPathComponent(Self.nsga2Name(seed: seed))
-        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-        do { return try NSGA2Checkpoint.read(from: url) } catch let error as CheckpointError {
-            throw ExperimentError.invalidData("\(url.path): \(error.reason)")
-        } catch { throw ExperimentError.invalidData("\(url.path): \(error)") }
-    }
-
-    /// NSGA-II continued from the saved state of `seed`, if there is one, after checking it
-    /// against this run: its own settings (`settings`), no more generations than the run's, and
-    /// every individual inside `problem`'s space. Errors name the file and the field.
-    func resumeNSGA2(seed: Int, problem: any Problem, settings: AlgorithmSettings) throws -> NSGA2? {
-        guard let saved = try nsga2(seed: seed) else { return nil }
-        let path = directory.appendingPathComponent(Self.nsga2Name(seed: seed)).path
+    /// The search method `method` (`nsga2`, `nsga3`) for `seed` resumed from its saved state, or
+    /// nil when none is saved; the state must be this run's (settings, generations, archive).
+    func resumeSearch(method: String, seed: Int, problem: any Problem, settings: AlgorithmSettings) throws -> GeneticAlgorithm? {
+        guard let saved = try searchState(method: method, seed: seed) else { return nil }
+        let path = directory.appendingPathComponent("\(method)-\(seed).json").path
+        guard saved.settings.keepsArchive, saved.state.archive != nil else {
+            throw ExperimentError.invalidData("\(path): made by an older version without the archive; start the run again")
+        }
         guard saved.settings == settings else {
-            throw ExperimentError.invalidData("\(path): settings: not this run's NSGA-II settings (population \(saved.settings.populationSize), this run \(settings.populationSize))")
+            throw ExperimentError.invalidData("\(path): settings: not this run's \(method == "nsga3" ? "NSGA-III" : "NSGA-II") settings (population \(saved.settings.populationSize), this run \(settings.populationSize))")
         }
         guard saved.state.generation <= identity.settings.generations else {
             throw ExperimentError.invalidData("\(path): state.generation: \(saved.state.generation), but the run has \(identity.settings.generations) generations")
         }
-        do { return try NSGA2(resuming: saved, problem: problem) } catch let error as CheckpointError {
+        do { return try GeneticAlgorithm(resuming: saved, problem: problem) } catch let error as CheckpointError {
             throw ExperimentError.invalidData("\(path): \(error.reason)")
         }
     }
 
-    static func nsga2Name(seed: Int) -> String { "nsga2-\(seed).json" }
+    /// The state of the search method `method` (`nsga2`, `nsga3`) for `seed` after its last
+    /// completed generation, in `<method>-<seed>.json`.
+    func searchState(method: String, seed: Int) throws -> AlgorithmCheckpoint? {
+        let url = directory.appendingPathComponent("\(method)-\(seed).json")
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        do { return try AlgorithmCheckpoint.read(from: url) } catch let error as CheckpointError {
+            throw ExperimentError.invalidData("\(url.path): \(error.reason)")
+        } catch { throw ExperimentError.invalidData("\(url.path): \(error)") }
+    }
 
-    func saveNSGA2(_ checkpoint: NSGA2Checkpoint, seed: Int) throws {
+    func saveSearchState(_ checkpoint: AlgorithmCheckpoint, method: String, seed: Int) throws {
         let data: Data
-        do { data = try checkpoint.encoded() } catch { throw ExperimentError.invalidData("checkpoint: cannot encode the NSGA-II state: \(error)") }
-        try write(data, name: Self.nsga2Name(seed: seed))
+        do { data = try checkpoint.encoded() } catch { throw ExperimentError.invalidData("checkpoint: cannot encode the \(method) state: \(error)") }
+        try write(data, name: "\(method)-\(seed).json")
     }
 
     static func pointsName(method: String, seed: Int) -> String { "points-\(seed)-\(method).json" }

@@ -13,8 +13,12 @@ public enum FrontMethod: Sendable, Hashable {
     case select(ImportanceMeasure)
     /// The same depth on every channel, 0…max bits.
     case uniform
-    /// NSGA-II on true metrics over the `search` split.
+    /// NSGA-II on true metrics over the `search` split; its answer is the archive of every
+    /// allocation it scored (seeds included), re-scored on `report`.
     case nsga2
+    /// NSGA-III (reference directions sized to the population) on the same problem, archived
+    /// the same way: crowding distance fails with the 1 + T objectives of several tasks.
+    case nsga3
 
     public var name: String {
         switch self {
@@ -23,6 +27,7 @@ public enum FrontMethod: Sendable, Hashable {
         case .select(let m): return "select-\(m.rawValue)"
         case .uniform: return "uniform"
         case .nsga2: return "nsga2"
+        case .nsga3: return "nsga3"
         }
     }
 
@@ -30,15 +35,18 @@ public enum FrontMethod: Sendable, Hashable {
     public var measure: ImportanceMeasure? {
         switch self {
         case .ilp(let m), .twoLevel(let m), .select(let m): return m
-        case .uniform, .nsga2: return nil
+        case .uniform, .nsga2, .nsga3: return nil
         }
     }
+
+    /// Whether the method is an evolutionary search on the true metrics (`nsga2`, `nsga3`).
+    public var isSearch: Bool { self == .nsga2 || self == .nsga3 }
 
     /// Whether the method sweeps `budgets` (`ilp-*`, `twolevel-*`).
     public var isSweep: Bool {
         switch self {
         case .ilp, .twoLevel: return true
-        case .select, .uniform, .nsga2: return false
+        case .select, .uniform, .nsga2, .nsga3: return false
         }
     }
 
@@ -46,7 +54,7 @@ public enum FrontMethod: Sendable, Hashable {
     /// only through a seeded measure (`random`, and MI's tie-breaking noise).
     public var usesSeed: Bool {
         switch self {
-        case .nsga2: return true
+        case .nsga2, .nsga3: return true
         case .uniform: return false
         case .ilp(let m), .twoLevel(let m), .select(let m): return Self.measureUsesSeed(m)
         }
@@ -57,7 +65,7 @@ public enum FrontMethod: Sendable, Hashable {
     /// Every valid name, for error messages and `--help`.
     public static var validNames: [String] {
         let measures = ImportanceMeasure.allCases.map(\.rawValue)
-        return measures.map { "ilp-\($0)" } + measures.map { "twolevel-\($0)" } + measures.map { "select-\($0)" } + ["uniform", "nsga2"]
+        return measures.map { "ilp-\($0)" } + measures.map { "twolevel-\($0)" } + measures.map { "select-\($0)" } + ["uniform", "nsga2", "nsga3"]
     }
 
     /// Parses one name; nil when it is not a method.
@@ -65,6 +73,7 @@ public enum FrontMethod: Sendable, Hashable {
         switch name {
         case "uniform": self = .uniform; return
         case "nsga2": self = .nsga2; return
+        case "nsga3": self = .nsga3; return
         default: break
         }
         for (prefix, make) in [("ilp-", FrontMethod.ilp), ("twolevel-", FrontMethod.twoLevel), ("select-", FrontMethod.select)] as [(String, (ImportanceMeasure) -> FrontMethod)] {
@@ -84,7 +93,7 @@ public enum FrontMethod: Sendable, Hashable {
             let name = raw.trimmingCharacters(in: .whitespaces)
             if name.isEmpty { continue }
             guard let method = FrontMethod(name: name) else {
-                throw ParameterError("methods", "unknown method \"\(name)\"; valid: ilp-<measure>, twolevel-<measure>, select-<measure> (measures: \(ImportanceMeasure.allCases.map(\.rawValue).joined(separator: ", "))), uniform, nsga2")
+                throw ParameterError("methods", "unknown method \"\(name)\"; valid: ilp-<measure>, twolevel-<measure>, select-<measure> (measures: \(ImportanceMeasure.allCases.map(\.rawValue).joined(separator: ", "))), uniform, nsga2, nsga3")
             }
             if !methods.contains(method) { methods.append(method) }
         }

@@ -45,6 +45,10 @@ public struct FrontResult: Sendable {
     public var evaluatorRequests: (requests: Int, allocations: Int)? = nil
     /// False for a run without scoring (`--no-score`): points carry rates and bits, no metrics.
     public var scored: Bool = true
+    /// `H·W` of the network input, when the bundle gives it; with `elementsPerSample` (C·H·W of
+    /// the features) it turns bits per element into bits per input pixel.
+    public var inputPixels: Int? = nil
+    public var elementsPerSample: Int = 0
 
     public struct Timings: Sendable {
         public var importanceSeconds = 0.0
@@ -98,14 +102,15 @@ public final class FrontRunner {
 
     private var table: DistortionTable?
     private var importance: [String: ImportanceScores] = [:]
+    private var sensitivityTable: SensitivityTable?
     private var problem: TrueMetricProblem?
     private var timings = FrontResult.Timings()
 
     /// - Parameter settings: checked here (`FrontSettings.validated()`).
     public init(bundle: FeatureBundle, settings: FrontSettings, source: MetricSource = .heads, scores: Bool = true) throws(ParameterError) {
         self.settings = try settings.validated()
-        if !scores, settings.parsedMethods.contains(.nsga2) {
-            throw ParameterError("methods", "nsga2 searches on the true metrics; it cannot run without scoring (\(ParameterError.mention("noScore")))")
+        if !scores, let search = settings.parsedMethods.first(where: \.isSearch) {
+            throw ParameterError("methods", "\(search.name) searches on the true metrics; it cannot run without scoring (\(ParameterError.mention("noScore")))")
         }
         self.bundle = bundle
         self.source = source
@@ -129,7 +134,7 @@ public final class FrontRunner {
         // Allocations per method and seed.
         var allocations: [String: [Int: [[Int]]]] = [:]
         var unseeded: [String: [[Int]]] = [:]
-        let ordered = methods.filter { $0 != .nsga2 } + methods.filter { $0 == .nsga2 }
+        let ordered = methods.filter { !$0.isSearch } + methods.filter(\.isSearch)
         for (s, seed) in settings.seeds.enumerated() {
             for (m, method) in ordered.enumerated() {
                 let place = FrontProgress(seed: seed, seedIndex: s, seedCount: settings.seeds.count, method: method.name,
@@ -142,11 +147,13 @@ public final class FrontRunner {
                     list = saved
                 } else {
                     let t0 = clock.now
-                    if method == .nsga2 {
-                        let seeds = settings.seedFromILP ? Self.initialIndividuals(ilp: ordered.compactMap { m -> [[Int]]? in
+                    if method.isSearch {
+                        let ilp = ordered.compactMap { m -> [[Int]]? in
                             if case .ilp = m { return allocations[m.name]?[seed] } else { return nil }
-                        }, population: settings.population) : []
-                        list = try runNSGA2(seed: seed, initial: seeds, checkpoint: checkpoint) { generation in
+                        }
+                        let seeds = settings.seedFromILP ? Self.initialIndividuals(ilp: ilp, population: settings.population) : []
+                        let everySeed = settings.seedFromILP ? Self.initialIndividuals(ilp: ilp, population: Int.max) : []
+                        list = try runSearch(method, seed: seed, initial: seeds, archived: everySeed, checkpoint: checkpoint) { generation in
                             var at = place
                             at.generation = generation
                             progress?(at)
@@ -199,7 +206,8 @@ public final class FrontRunner {
                     let rate = Rate(bits: bits, channelSizes: bundle.channelSizes)
                     points.append(FrontPoint(method: method.name, seed: seed, bpe: rate.bpe, bitsPerSample: rate.bitsPerSample,
                                              entropyBitsPerSample: entropy.bitsPerSample(bits), metrics: analysed[k].metrics, nondominated: flags[k], bits: bits,
-                                             codedBitsPerSample: evaluations?[k].codedBitsPerSample))
+                                             codedBitsPerSample: evaluations?[k].codedBitsPerSample,
+                                             bitsPerInputPixel: bundle.inputPixels.map(rate.bitsPerInputPixel)))
                 }
                 perSeed.append(report == nil ? .nan : FrontAnalysis.hypervolume(analysed, clean: clean, maxBits: settings.maxBits))
                 count += list.count
@@ -230,7 +238,8 @@ public final class FrontRunner {
                            settings: settings, points: points, methods: summaries, comparisons: comparisons,
                            miScores: usesMI ? try scores(.mi, seed: settings.seeds[0]) : nil,
                            reportSamples: bundle.sampleCount(of: .report), timings: timings, searchStatistics: problem?.incrementalScorer?.statistics,
-                           reportScored: report?.count ?? 0, evaluatorRequests: evaluatorRequests, scored: scores)
+                           reportScored: report?.count ?? 0, evaluatorRequests: evaluatorRequests, scored: scores,
+                           inputPixels: bundle.inputPixels, elementsPerSample: bundle.elementsPerSample)
     }
 
     /// The source's scorer of `split`. An evaluator's scores go into the checkpoint as they come
@@ -257,6 +266,12 @@ public final class FrontRunner {
         switch method {
         case .uniform:
             for b in 0...settings.maxBits { add([Int](repeating: b, count: bundle.channels)) }
+        case .ilp(.sensitivity):
+            // The measured losses themselves, not scores × distortion (HAWQ's integer program).
+            let table = try sensitivity()
+            let costs = table.costs(weights: [Double](repeating: 1, count: taskNames.count))
+            let model = try allocator(.sensitivity, seed: seed).model
+            for budget in settings.budgets { add(try model.allocate(budget: budget, costs: costs).bits) }
         case .ilp(let measure):
             let allocator = try self.allocator(measure, seed: seed)
             for budget in settings.budgets { add(try allocator.allocate(budget: budget).bits) }
@@ -271,8 +286,8 @@ public final class FrontRunner {
                 bits[c] = settings.maxBits
                 add(bits)
             }
-        case .nsga2:
-            preconditionFailure("NSGA-II runs through runNSGA2")
+        case .nsga2, .nsga3:
+            preconditionFailure("searches run through runSearch")
         }
         return list
     }
@@ -287,8 +302,20 @@ public final class FrontRunner {
         return Allocator(model: AllocationModel(scores: s, table: table!, channelSizes: bundle.channelSizes), scores: s)
     }
 
+    /// The measured sensitivities at every depth 0…maxBits, once per run.
+    private func sensitivity() throws -> SensitivityTable {
+        if let sensitivityTable { return sensitivityTable }
+        let clock = ContinuousClock(), t0 = clock.now
+        let table = try SensitivityTable.measure(bundle: bundle, maxBits: settings.maxBits, quantiser: quantiser)
+        timings.importanceSeconds += (clock.now - t0).seconds
+        sensitivityTable = table
+        return table
+    }
+
     /// Importance scores, computed once per measure (per seed for seeded measures).
     private func scores(_ measure: ImportanceMeasure, seed: Int) throws -> ImportanceScores {
+        // The drop losses of the full table (the same probes `ImportanceCalculator` scores).
+        if measure == .sensitivity { return try sensitivity().scores }
         let seeded = FrontMethod.measureUsesSeed(measure)
         let key = seeded ? "\(measure.rawValue)#\(seed)" : measure.rawValue
         if let known = importance[key] { return known }
@@ -317,33 +344,47 @@ public final class FrontRunner {
         return (0..<population).map { merged[$0 * merged.count / population] }
     }
 
-    private func runNSGA2(seed: Int, initial: [[Int]], checkpoint: FrontCheckpoint?, onGeneration: @escaping (Int) -> Void) throws -> [[Int]] {
+    /// The algorithm of a search method: NSGA-II or NSGA-III (Das–Dennis directions sized to
+    /// the population) with the integer operators, both keeping the archive.
+    static func searchSettings(_ method: FrontMethod, population: Int) -> AlgorithmSettings {
+        var settings: AlgorithmSettings = method == .nsga3 ? .nsga3(populationSize: population).usingIntegerOperators()
+                                                           : .integer(populationSize: population)
+        settings.keepsArchive = true
+        return settings
+    }
+
+    /// Runs `method` for `seed`. Its answer is the archive: the non-dominated set on `search` of
+    /// every allocation it scored, the first population and `archived` (every ILP seed, also
+    /// those that did not fit into the population) included, so no seed can dominate it on
+    /// `search`. The archive is in the checkpoint, so a resumed run gives the same answer.
+    private func runSearch(_ method: FrontMethod, seed: Int, initial: [[Int]], archived: [[Int]], checkpoint: FrontCheckpoint?,
+                           onGeneration: @escaping (Int) -> Void) throws -> [[Int]] {
         if problem == nil {
             problem = try TrueMetricProblem(bundle: bundle, scoring: scoring(.search, checkpoint: checkpoint, forSearch: true), maxBits: settings.maxBits)
         }
         let problem = problem!
-        let nsga: NSGA2
-        let algorithmSettings = NSGA2Settings.integer(populationSize: settings.population)
-        if let resumed = try checkpoint?.resumeNSGA2(seed: seed, problem: problem, settings: algorithmSettings) {
-            nsga = resumed
+        let search: GeneticAlgorithm
+        let algorithmSettings = Self.searchSettings(method, population: settings.population)
+        if let resumed = try checkpoint?.resumeSearch(method: method.name, seed: seed, problem: problem, settings: algorithmSettings) {
+            search = resumed
         } else {
-            nsga = try NSGA2(problem: problem, settings: algorithmSettings, seed: UInt64(seed),
-                             initialIndividuals: initial.map { $0.map(Double.init) })
+            search = try GeneticAlgorithm(problem: problem, settings: algorithmSettings, seed: UInt64(seed),
+                                          initialIndividuals: initial.map { $0.map(Double.init) })
+            try search.archive(archived.map { $0.map(Double.init) })
             try problem.checkFailure()
-            try checkpoint?.saveNSGA2(nsga.checkpoint(), seed: seed)
+            try checkpoint?.saveSearchState(search.checkpoint(), method: method.name, seed: seed)
         }
-        onGeneration(nsga.state.generation)
-        try nsga.run(until: .generations(settings.generations)) { state in
+        onGeneration(search.state.generation)
+        try search.run(until: .generations(settings.generations)) { state in
             try problem.checkFailure()
-            try checkpoint?.saveNSGA2(nsga.checkpoint(), seed: seed)
+            try checkpoint?.saveSearchState(search.checkpoint(), method: method.name, seed: seed)
             onGeneration(state.generation)
         }
-        // The method's answer: its non-dominated set on `search` (rank 0), each allocation once.
-        let p = nsga.state.population
+        let archive = search.archive!
         var list: [[Int]] = []
         var seen = Set<[Int]>()
-        for i in 0..<p.count where p.rank[i] == 0 && p.violation[i] == 0 {
-            let bits = p.variables(of: i).withUnsafeBufferPointer { TrueMetricProblem.bits($0, maxBits: settings.maxBits) }
+        for i in 0..<archive.count {
+            let bits = archive.variables(of: i).withUnsafeBufferPointer { TrueMetricProblem.bits($0, maxBits: settings.maxBits) }
             if seen.insert(bits).inserted { list.append(bits) }
         }
         list.sort { a, b in

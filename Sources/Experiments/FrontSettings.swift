@@ -51,7 +51,7 @@ public struct FrontSettings: Codable, Sendable, Equatable {
         guard !seeds.isEmpty else { throw ParameterError("seeds", "give at least one seed") }
         guard Set(seeds).count == seeds.count else { throw ParameterError("seeds", "a seed is listed twice") }
         guard seeds.allSatisfy({ $0 >= 0 }) else { throw ParameterError("seeds", "seeds must be ≥ 0") }
-        if parsedMethods.contains(.nsga2) {
+        if parsedMethods.contains(where: \.isSearch) {
             guard population >= 4, population % 2 == 0 else { throw ParameterError("population", value: String(population), "must be an even number ≥ 4") }
             guard generations >= 1 else { throw ParameterError("generations", value: String(generations), "must be at least 1") }
         }

@@ -16,6 +16,9 @@ public struct FeatureBundle: Sendable {
     /// The split tensors, in global channel order (one for a bundle with `features`).
     public var streams: [FeatureStream]
     public var tasks: [TaskDescription]
+    /// `H·W` of the network's input image (`inputPixels` in bundle.json, optional): rates are then
+    /// also reported in bits per input pixel (`Rate.bitsPerInputPixel`).
+    public var inputPixels: Int?
 
     /// Builds a bundle from parts already validated (e.g. one stream of a loaded bundle).
     public init(name: String, description: String, directory: String, streams: [FeatureStream], tasks: [TaskDescription]) {
@@ -98,6 +101,10 @@ public struct FeatureBundle: Sendable {
         directory = path
         name = manifest["name"] as? String ?? url.lastPathComponent
         description = manifest["description"] as? String ?? ""
+        if let raw = manifest["inputPixels"] {
+            guard !(raw is Bool), let value = raw as? Int, value > 0 else { throw FeatureDataError(file: manifestName, "inputPixels: must be a positive integer (H·W of the network input)") }
+            inputPixels = value
+        }
 
         self.streams = try Self.loadStreams(manifest, bundle: bundle, manifestName: manifestName)
         let streams = self.streams

@@ -9,6 +9,9 @@ public struct Rate: Sendable, Equatable {
     /// Side information, kept apart from `bpe`: two float32 (lo, hi) per kept channel, once per stream.
     public var sideInformationBits: Int
 
+    /// Bits per pixel of a network input of `inputPixels` pixels (H·W): the field's rate unit.
+    public func bitsPerInputPixel(_ inputPixels: Int) -> Double { bitsPerSample / Double(inputPixels) }
+
     /// The fixed-length rate of `bits` only (no entropy estimate: it is 0).
     public init(bits: [Int], channelShape: [Int]) {
         let perChannel = channelShape.dropFirst().reduce(1, *)

@@ -32,6 +32,11 @@ public enum ImportanceCalculator {
         case .taylor:
             let scores = try TaylorImportance.scores(bundle: bundle, target: options.target)
             return ImportanceScores(measure: .taylor, estimator: nil, taskNames: taskNames, scores: scores)
+        case .miJMI:
+            let scores = try JointMutualInformation.scores(bundle: bundle, options: options)
+            return ImportanceScores(measure: .miJMI, estimator: nil, taskNames: taskNames, scores: scores)
+        case .sensitivity:
+            return try SensitivityTable.measure(bundle: bundle, maxBits: 0).scores
         }
     }
 

@@ -19,9 +19,14 @@ public enum ImportanceMeasure: String, CaseIterable, Sendable {
     case taylor
     /// Every channel equally important.
     case equal
+    /// Measured loss of each task's metric on the fit split when the channel alone is dropped
+    /// (the rest clean); `ilp-sensitivity` uses the loss at every depth (`SensitivityTable`).
+    case sensitivity
+    /// Greedy joint mutual information (redundancy-aware MI ranking, `JointMutualInformation`).
+    case miJMI = "mi-jmi"
 
     /// Whether the score differs between tasks (the others rank channels the same for every task).
-    public var dependsOnTask: Bool { self == .mi || self == .taylor }
+    public var dependsOnTask: Bool { self == .mi || self == .taylor || self == .sensitivity || self == .miJMI }
 }
 
 /// The mutual-information estimators of `--estimator`.

@@ -171,6 +171,35 @@ public final class GeneticAlgorithm: Algorithm {
     /// included (nil unless `settings.keepsArchive`).
     public var archive: ParetoArchive? { state.archive }
 
+    /// Evaluates `individuals` (moved into the bounds and rounded where integer, as initial
+    /// ones) and offers them to the archive only: points that were scored elsewhere and must not
+    /// be lost, such as the seeds that did not fit into the first population. The population
+    /// and the random generator are untouched, and so is `evaluations`. Needs `keepsArchive`.
+    public func archive(_ individuals: [[Double]]) throws {
+        precondition(state.archive != nil, "archive(_:) needs settings.keepsArchive")
+        let space = problem.variables
+        let n = space.count
+        for (k, x) in individuals.enumerated() {
+            guard x.count == n else {
+                throw ProblemError.invalidIndividual("individual \(k) has \(x.count) variables, the problem has \(n)")
+            }
+            guard x.allSatisfy(\.isFinite) else { throw ProblemError.invalidIndividual("individual \(k) has a non-finite value") }
+        }
+        guard !individuals.isEmpty else { return }
+        var batch = Population(count: individuals.count, variableCount: n, objectiveCount: problem.objectiveCount,
+                               constraintCount: problem.constraintCount)
+        batch.x.withUnsafeMutableBufferPointer { xs in
+            for (k, x) in individuals.enumerated() {
+                for i in 0..<n { xs[k * n + i] = x[i] }
+                space.repair(xs.baseAddress! + k * n)
+            }
+        }
+        evaluator.evaluate(problem, &batch, rows: 0..<individuals.count)
+        // Not added to `state.evaluations`: that counts the algorithm's own budget (P per
+        // generation), which checkpoint validation checks.
+        state.archive!.insert(feasibleRowsOf: batch, rows: 0..<individuals.count)
+    }
+
     /// One generation: mating until the offspring are complete, evaluation, survival.
     public func step() {
         let size = settings.populationSize

@@ -11,7 +11,18 @@ public enum FrontChart {
     /// - Parameters:
     ///   - clean: each task's metric on uncompressed features (same split as the points).
     ///   - metricNames: each task's primary metric (`accuracy`, `psnr`, `miou`), for the axis labels.
-    public static func chart(title: String, runs: [Run], clean: [String: Double], metricNames: [String: String]) -> Chart {
+    /// The rate on the x axis.
+    public enum RateAxis: String, CaseIterable, Sendable {
+        /// Bits per element of the feature tensor.
+        case bpe
+        /// Bits per pixel of the network's input image (points without it are left out).
+        case bpp
+
+        var label: String { self == .bpe ? "bits per element" : "bits per input pixel" }
+        func value(_ p: FrontPoint) -> Double? { self == .bpe ? p.bpe : p.bitsPerInputPixel }
+    }
+
+    public static func chart(title: String, runs: [Run], clean: [String: Double], metricNames: [String: String], rate: RateAxis = .bpe) -> Chart {
         let taskNames = runs.first?.table.taskNames ?? []
         var panels: [ChartPanel] = []
         for task in taskNames {
@@ -22,22 +33,22 @@ public enum FrontChart {
                 for p in run.table.points where !methods.contains(p.method) { methods.append(p.method) }
                 for method in methods {
                     let name = run.label.map { "\($0): \(method)" } ?? method
-                    let mine = run.table.points.filter { $0.method == method }
-                    if method.hasPrefix("nsga2") {
+                    let mine = run.table.points.filter { $0.method == method && rate.value($0) != nil }
+                    if method.hasPrefix("nsga") {
                         // A search front is a cloud in many objectives: show its non-dominated points, every seed.
-                        let pts = mine.filter(\.nondominated).map { (x: $0.bpe, y: $0.metrics[column]) }
+                        let pts = mine.filter(\.nondominated).map { (x: rate.value($0)!, y: $0.metrics[column]) }
                         series.append(ChartSeries(name: name, points: pts, style: .markers))
                     } else {
                         // A sweep is a curve over budgets: the first seed's points in rate order.
                         let firstSeed = mine.map(\.seed).min() ?? 0
-                        let pts = mine.filter { $0.seed == firstSeed }.sorted { $0.bpe < $1.bpe }.map { (x: $0.bpe, y: $0.metrics[column]) }
+                        let pts = mine.filter { $0.seed == firstSeed }.sorted { $0.bpe < $1.bpe }.map { (x: rate.value($0)!, y: $0.metrics[column]) }
                         series.append(ChartSeries(name: name, points: pts, style: .lineAndMarkers))
                     }
                 }
             }
             let metric = metricNames[task] ?? "metric"
             let refs = clean[task].map { [ReferenceLine(y: $0, label: "clean \(shortNumber($0))")] } ?? []
-            panels.append(ChartPanel(title: task, xLabel: "bits per element", yLabel: axisLabel(metric),
+            panels.append(ChartPanel(title: task, xLabel: rate.label, yLabel: axisLabel(metric),
                                      series: series, referenceLines: refs))
         }
         return Chart(title: title, panels: panels)

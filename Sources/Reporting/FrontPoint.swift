@@ -13,9 +13,12 @@ public struct FrontPoint: Sendable, Equatable {
     public var bits: [Int]
     /// The size of a real coded bitstream per sample, when the evaluator measured it.
     public var codedBitsPerSample: Double?
+    /// Bits per pixel of the network's input image (`bitsPerSample / inputPixels`), when the
+    /// bundle gives its input size.
+    public var bitsPerInputPixel: Double?
 
     public init(method: String, seed: Int, bpe: Double, bitsPerSample: Double, entropyBitsPerSample: Double,
-                metrics: [Double], nondominated: Bool, bits: [Int], codedBitsPerSample: Double? = nil) {
+                metrics: [Double], nondominated: Bool, bits: [Int], codedBitsPerSample: Double? = nil, bitsPerInputPixel: Double? = nil) {
         self.method = method
         self.seed = seed
         self.bpe = bpe
@@ -25,5 +28,6 @@ public struct FrontPoint: Sendable, Equatable {
         self.nondominated = nondominated
         self.bits = bits
         self.codedBitsPerSample = codedBitsPerSample
+        self.bitsPerInputPixel = bitsPerInputPixel
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 /// them back: the one definition of that file's columns.
 ///
 /// Columns: `method,seed,bpe,bits_per_sample,entropy_bits_per_sample,` then
-/// `coded_bits_per_sample` when an evaluator measured real bitstreams, one column per task (its
+/// `bits_per_input_pixel` when the bundle gives its input size, `coded_bits_per_sample` when an evaluator measured real bitstreams, one column per task (its
 /// primary metric, named after the task; empty in a run without scoring), then
 /// `nondominated,bits`.
 public struct FrontTable: Sendable {
@@ -19,16 +19,21 @@ public struct FrontTable: Sendable {
     static let leadingColumns = ["method", "seed", "bpe", "bits_per_sample", "entropy_bits_per_sample"]
     static let trailingColumns = ["nondominated", "bits"]
     static let codedColumn = "coded_bits_per_sample"
+    static let inputPixelColumn = "bits_per_input_pixel"
 
     public var csv: CSVTable {
         let coded = points.contains { $0.codedBitsPerSample != nil }
-        var table = CSVTable(header: FrontTable.leadingColumns + (coded ? [FrontTable.codedColumn] : []) + taskNames + FrontTable.trailingColumns)
+        let perPixel = points.contains { $0.bitsPerInputPixel != nil }
+        var table = CSVTable(header: FrontTable.leadingColumns + (perPixel ? [FrontTable.inputPixelColumn] : []) + (coded ? [FrontTable.codedColumn] : [])
+                             + taskNames + FrontTable.trailingColumns)
         for p in points {
-            table.append([p.method, String(p.seed), CSVTable.number(p.bpe), CSVTable.number(p.bitsPerSample),
-                          CSVTable.number(p.entropyBitsPerSample)]
-                         + (coded ? [p.codedBitsPerSample.map(CSVTable.number) ?? ""] : [])
-                         + (p.metrics.isEmpty ? taskNames.map { _ in "" } : p.metrics.map(CSVTable.number))
-                         + [p.nondominated ? "true" : "false", FrontTable.encode(bits: p.bits)])
+            var row: [String] = [p.method, String(p.seed), CSVTable.number(p.bpe), CSVTable.number(p.bitsPerSample),
+                                 CSVTable.number(p.entropyBitsPerSample)]
+            if perPixel { row.append(p.bitsPerInputPixel.map(CSVTable.number) ?? "") }
+            if coded { row.append(p.codedBitsPerSample.map(CSVTable.number) ?? "") }
+            row += p.metrics.isEmpty ? taskNames.map { _ in "" } : p.metrics.map(CSVTable.number)
+            row += [p.nondominated ? "true" : "false", FrontTable.encode(bits: p.bits)]
+            table.append(row)
         }
         return table
     }
@@ -38,8 +43,11 @@ public struct FrontTable: Sendable {
         let parsed: (header: [String], rows: [[String]])
         do { parsed = try CSVReader.parse(csvText) } catch { throw FrontTableError(source: source, reason: "\(error)") }
         let header = parsed.header
-        let coded = header.count > FrontTable.leadingColumns.count && header[FrontTable.leadingColumns.count] == FrontTable.codedColumn
-        let lead = FrontTable.leadingColumns.count + (coded ? 1 : 0), trail = FrontTable.trailingColumns.count
+        let first = FrontTable.leadingColumns.count
+        let perPixel = header.count > first && header[first] == FrontTable.inputPixelColumn
+        let codedColumn = first + (perPixel ? 1 : 0)
+        let coded = header.count > codedColumn && header[codedColumn] == FrontTable.codedColumn
+        let lead = codedColumn + (coded ? 1 : 0), trail = FrontTable.trailingColumns.count
         guard header.count > lead + trail,
               Array(header.prefix(FrontTable.leadingColumns.count)) == FrontTable.leadingColumns,
               Array(header.suffix(trail)) == FrontTable.trailingColumns
@@ -68,7 +76,8 @@ public struct FrontTable: Sendable {
                                 entropyBitsPerSample: try number(4),
                                 metrics: unscored ? [] : try metricColumns.map(number),
                                 nondominated: nd == "true", bits: bits,
-                                codedBitsPerSample: coded && !row[5].isEmpty ? try number(5) : nil))
+                                codedBitsPerSample: coded && !row[codedColumn].isEmpty ? try number(codedColumn) : nil,
+                                bitsPerInputPixel: perPixel && !row[first].isEmpty ? try number(first) : nil))
         }
     }
 

@@ -22,6 +22,7 @@ struct MIPareto: ParsableCommand {
             ReportCommand.self,
             NSGA2Command.self,
             FrontCommand.self,
+            FidelityCommand.self,
         ]
     )
 

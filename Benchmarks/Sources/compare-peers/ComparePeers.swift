@@ -18,6 +18,7 @@ struct ComparePeers: ParsableCommand {
             DistortionComparison.self,
             StreamComparison.self,
             FrontComparison.self,
+            ArchiveComparison.self,
             EvaluatorOverhead.self,
             EvaluatorFront.self,
             RayScaling.self,

@@ -59,28 +59,49 @@ public enum FrontReport {
             ("maxBits", .int(r.settings.maxBits)),
             ("seeds", .ints(r.settings.seeds)),
             ("budgets", .numbers(r.settings.budgets)),
+        ]
+        if let pixels = r.inputPixels { members.append(("inputPixels", .int(pixels))) }
+        members += [
             ("methods", .object(r.methods.map { m in
-                (m.name, .object([
+                var entry: [(String, JSONValue)] = [
                     ("hypervolume", .number(m.hypervolume)),
                     ("hypervolumeSd", .number(m.hypervolumeSD)),
                     ("hypervolumePerSeed", .numbers(m.hypervolumePerSeed)),
                     ("points", .int(m.points)),
                     ("front", .array(m.front.map { .numbers($0) })),
-                ]))
+                ]
+                // The front's rates (its rows' first column) in bits per input pixel.
+                if let pixels = r.inputPixels {
+                    entry.append(("frontBitsPerInputPixel", .numbers(m.front.map { $0[0] * Double(r.elementsPerSample) / Double(pixels) })))
+                }
+                return (m.name, .object(entry))
             })),
             ("comparisons", .object(comparisons)),
         ]
         members.append(("comparisonsNote", .string(comparisonNote(r))))
-        if r.settings.methods.contains("nsga2") {
-            members.append(("nsga2", .object([
+        if let bd = bdRates(r) {
+            members.append(("bdRate", FrontBDRate.json(bd)))
+            members.append(("bdRateNote", .string(bdRateNote)))
+        }
+        for search in ["nsga2", "nsga3"] where r.settings.methods.contains(search) {
+            members.append((search, .object([
                 ("population", .int(r.settings.population)),
                 ("generations", .int(r.settings.generations)),
                 ("seedFromIlp", .bool(r.settings.seedFromILP)),
                 ("searchSplit", .string("search")),
+                ("front", .string("archive")),
             ])))
         }
         return .object(members)
     }
+
+    /// Every method's BD-rate against `uniform`, per task (nil when uniform did not run).
+    public static func bdRates(_ r: FrontResult) -> FrontBDRate.Table? {
+        guard r.scored, r.settings.methods.contains("uniform") else { return nil }
+        return FrontBDRate.table(table(r), reference: "uniform")
+    }
+
+    public static let bdRateNote = "Bjøntegaard delta rate against uniform, percent, per task (PCHIP on log-rate over the common metric range; mean over seeds; negative: fewer bits for the same metric; null: no common range)"
 
     /// A run without scoring: the settings and each method's allocations, no metrics.
     static func unscoredSummary(_ r: FrontResult) -> JSONValue {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Experiments
 import FeatureData
 import Foundation
+import Reporting
 
 /// `mipareto front BUNDLE --methods … -o DIR`: rate-vs-metric fronts of every method, on `report`.
 struct FrontCommand: ParsableCommand {
@@ -19,7 +20,11 @@ struct FrontCommand: ParsableCommand {
                               the rest dropped, k = 1…C
           uniform             the same depth on every channel, 0…--max-bits
           nsga2               NSGA-II on the true task metrics of the search
-                              split (even eval samples)
+                              split (even eval samples); its front is the
+                              archive of every allocation it scored (seeds
+                              included), re-scored on report
+          nsga3               the same with NSGA-III (reference directions
+                              sized to --population), for many tasks
 
         Honest evaluation: every point of every method is scored on the `report` split (odd eval \
         samples), which NSGA-II never sees; `mipareto evaluate BUNDLE --split report --allocation F` \
@@ -96,7 +101,7 @@ struct FrontCommand: ParsableCommand {
         try OutputFolder.check(output)
         try validating { _ = try settings }
         if noScore, evaluator.evaluator != nil { throw ValidationError("--no-score and --evaluator: give one of them") }
-        if noScore, methods.contains(.nsga2) { throw ValidationError("--no-score: nsga2 searches on the task metrics; leave it out or score") }
+        if noScore, let search = methods.first(where: \.isSearch) { throw ValidationError("--no-score: \(search.name) searches on the task metrics; leave it out or score") }
     }
 
     func run() throws {
@@ -132,7 +137,8 @@ struct FrontCommand: ParsableCommand {
                 + "wrote " + files.map { dir + $0 }.joined(separator: ", ") + "\n"
         }
         var out = "\(r.bundle): fronts of \(s.methods.count) method\(s.methods.count == 1 ? "" : "s") over \(s.seeds.count) seed\(s.seeds.count == 1 ? "" : "s"), every point scored on the report split (odd eval samples, \(r.reportSamples))"
-        out += s.methods.contains("nsga2") ? "; nsga2 searched on the search split (even eval samples)\n" : "\n"
+        let searches = s.methods.filter { $0 == "nsga2" || $0 == "nsga3" }
+        out += searches.isEmpty ? "\n" : "; \(searches.joined(separator: " and ")) searched on the search split (even eval samples)\n"
         out += "clean on report: " + zip(r.taskNames, r.clean).map { "\($0) \(formatMetric($1))" }.joined(separator: ", ") + "\n"
         out += "hypervolume: objectives bpe/\(s.maxBits) and 1 − metric/clean per task, reference (1, …, 1); higher is better\n"
         let p = Dictionary(uniqueKeysWithValues: r.comparisons.map { ($0.method, $0.comparison) })
@@ -144,6 +150,10 @@ struct FrontCommand: ParsableCommand {
             return [m.name, String(m.points), String(format: "%.5f ± %.5f", m.hypervolume, m.hypervolumeSD), wilcoxon]
         }
         out += TextTable.render(header: ["method", "points", "hypervolume (mean ± sd)", "Wilcoxon p vs ilp-mi"], rows: rows)
+        if let bd = FrontReport.bdRates(r), !bd.methods.isEmpty {
+            out += "BD-rate against uniform (%, mean over seeds; negative: fewer bits for the same metric)\n"
+            out += TextTable.render(header: ["method"] + bd.taskNames, rows: FrontBDRate.rows(bd))
+        }
         if s.methods.contains("ilp-mi"), s.seeds.count < FrontAnalysis.seedsForSignificance, r.methods.count > 1 {
             out += "note: \(s.seeds.count) seed\(s.seeds.count == 1 ? "" : "s"): a paired test needs at least \(FrontAnalysis.seedsForSignificance) seeds to reach p < 0.05 (use --seeds 1,2,…,6)\n"
         }

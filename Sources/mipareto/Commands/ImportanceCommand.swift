@@ -19,7 +19,10 @@ struct ImportanceCommand: ParsableCommand {
           random    seeded random scores (the baseline to beat)
           taylor    |Σ x·∂loss/∂x| through the task's head (first-order Taylor)
           equal     every channel the same
-        Only mi and taylor differ between tasks.
+          sensitivity  measured loss of the task when only the channel is
+                    dropped, the rest clean (the bundle's heads)
+          mi-jmi    greedy joint mutual information ranking (redundancy-aware)
+        Only mi, taylor, sensitivity and mi-jmi differ between tasks.
 
         Examples:
           mipareto importance examples/data/digits-pair-mini --measure mi

@@ -43,6 +43,9 @@ struct NSGA2Command: ParsableCommand {
     @Option(help: "Number of objectives, DTLZ only (default 3).")
     var objectives: Int?
 
+    @Option(help: "nsga2, or nsga3 (NSGA-III: Das–Dennis reference directions sized to the population, Deb & Jain's normalisation).")
+    var algorithm: SearchAlgorithm = .nsga2
+
     @Option(help: "Population size: an even number >= 4.")
     var population = 100
 
@@ -95,7 +98,7 @@ struct NSGA2Command: ParsableCommand {
             testProblem = try makeProblem(problem!, variables: variables, objectives: objectives)
             start = .now()
             do {
-                nsga = try NSGA2(problem: testProblem, settings: NSGA2Settings(populationSize: population), seed: seed)
+                nsga = try NSGA2(problem: testProblem, settings: algorithm.settings(populationSize: population), seed: seed)
             } catch let e as ProblemError {
                 throw ExitStatusError.invalidInput("--population: \(e)")
             }
@@ -124,8 +127,10 @@ struct NSGA2Command: ParsableCommand {
         }
 
         let state = nsga.state
+        // The key is written for NSGA-III only, so NSGA-II's output stays as it was.
+        let algorithmMember: [(String, JSONValue)] = nsga.settings.survival is ReferenceDirectionSurvival ? [("algorithm", .string("nsga3"))] : []
         outputOptions.emit(
-            json: .object([
+            json: .object(algorithmMember + [
                 ("problem", .string(testProblem.name)),
                 ("variables", .int(testProblem.variables.count)),
                 ("objectives", .int(testProblem.objectiveCount)),
@@ -173,5 +178,17 @@ struct NSGA2Command: ParsableCommand {
             if part.hasPrefix("M=") { m = Int(part.dropFirst(2)) }
         }
         return (n, m)
+    }
+}
+
+/// The algorithms of `mipareto nsga2 --algorithm`.
+enum SearchAlgorithm: String, ExpressibleByArgument, CaseIterable {
+    case nsga2, nsga3
+
+    func settings(populationSize: Int) -> AlgorithmSettings {
+        switch self {
+        case .nsga2: return .nsga2(populationSize: populationSize)
+        case .nsga3: return .nsga3(populationSize: populationSize)
+        }
     }
 }

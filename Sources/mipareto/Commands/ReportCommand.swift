@@ -21,6 +21,9 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "The SVG file to write.")
     var output: String
 
+    @Option(help: "The rate on the x axis: bpe (bits per element), or bpp (bits per input pixel; needs inputPixels in the bundle).")
+    var rate: FrontChart.RateAxis = .bpe
+
     @Option(help: "Chart title (default: the bundle name).")
     var title: String?
 
@@ -42,9 +45,19 @@ struct ReportCommand: ParsableCommand {
             CommandLineTool.printWarning("the runs have different task lists; panels follow the first run's tasks")
         }
         let heading = title ?? "\(bundles.joined(separator: ", ")): rate vs task metric (report split)"
-        let chart = FrontChart.chart(title: heading, runs: runs, clean: clean, metricNames: metricNames)
+        if rate == .bpp, !runs.contains(where: { $0.table.points.contains { $0.bitsPerInputPixel != nil } }) {
+            throw ExitStatusError.invalidInput("--rate bpp: no run has bits per input pixel (give inputPixels in the bundle's bundle.json)")
+        }
+        let chart = FrontChart.chart(title: heading, runs: runs, clean: clean, metricNames: metricNames, rate: rate)
         try AtomicFile.write(chart.svg(), to: URL(fileURLWithPath: output))
         print("wrote \(output) (\(runs.reduce(0) { $0 + $1.table.points.count }) points from \(runs.count) run\(runs.count == 1 ? "" : "s"))")
+        for (dir, run) in zip(directories, runs) {
+            guard let bd = FrontBDRate.table(run.table, reference: "uniform"), !bd.methods.isEmpty else { continue }
+            print("\(dir): BD-rate against uniform (%, mean over seeds; negative: fewer bits for the same metric)")
+            print(TextTable.render(header: ["method"] + bd.taskNames, rows: FrontBDRate.rows(bd)), terminator: "")
+        }
     }
 }
 
+
+extension FrontChart.RateAxis: ExpressibleByArgument {}
