@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "CGLPKGuard", dependencies: ["CGLPK"], exclude: ["README.md"], linkerSettings: [.linkedLibrary("glpk")]),
         .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
 
-        // The pipeline, top to bottom (imports point down only; see DESIGN.md).
+        // The pipeline, top to bottom (imports point down only; see docs/architecture.md).
         .target(name: "Basics", exclude: ["README.md"], swiftSettings: fastRelease),
         .target(name: "MultiObjective", dependencies: ["Basics"], exclude: ["README.md"], swiftSettings: fastRelease),
         .target(name: "BenchmarkProblems", dependencies: ["Basics", "MultiObjective"], exclude: ["README.md"], swiftSettings: fastRelease),
