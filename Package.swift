@@ -43,12 +43,14 @@ let package = Package(
         // CGLPKGuard is C: it includes <glpk.h> itself, so the module map's autolink does not apply.
         .target(name: "CGLPKGuard", dependencies: ["CGLPK"], exclude: ["README.md"], linkerSettings: [.linkedLibrary("glpk")]),
         .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
+        // float16 → float32 with F16C when the CPU has it (features are exported as float16).
+        .target(name: "CHalf", exclude: ["README.md"], cSettings: [.unsafeFlags(["-O3"])]),
 
         // The pipeline, top to bottom (imports point down only; see docs/architecture.md).
         .target(name: "Basics", exclude: ["README.md"], swiftSettings: fastRelease),
         .target(name: "MultiObjective", dependencies: ["Basics"], exclude: ["README.md"], swiftSettings: fastRelease),
         .target(name: "BenchmarkProblems", dependencies: ["Basics", "MultiObjective"], exclude: ["README.md"], swiftSettings: fastRelease),
-        .target(name: "FeatureData", dependencies: ["Basics"], exclude: ["README.md"], swiftSettings: fastRelease),
+        .target(name: "FeatureData", dependencies: ["Basics", "CHalf"], exclude: ["README.md"], swiftSettings: fastRelease),
         .target(name: "Inference", dependencies: ["Basics", "FeatureData", "CBLAS"], exclude: ["README.md"], swiftSettings: fastRelease),
         .target(name: "Importance", dependencies: ["Basics", "FeatureData", "Inference"], exclude: ["README.md"], swiftSettings: fastRelease),
         .target(
@@ -76,7 +78,7 @@ let package = Package(
         .testTarget(name: "BasicsTests", dependencies: ["Basics"], exclude: ["spearman_reference.py"]),
         .testTarget(name: "MultiObjectiveTests", dependencies: ["Basics", "MultiObjective", "BenchmarkProblems"]),
         .testTarget(name: "BenchmarkProblemsTests", dependencies: ["Basics", "MultiObjective", "BenchmarkProblems"]),
-        .testTarget(name: "FeatureDataTests", dependencies: ["FeatureData"]),
+        .testTarget(name: "FeatureDataTests", dependencies: ["FeatureData", "CHalf"]),
         .testTarget(name: "InferenceTests", dependencies: ["Basics", "Inference", "FeatureData"]),
         .testTarget(name: "ImportanceTests", dependencies: ["Basics", "Importance", "FeatureData", "Inference"]),
         .testTarget(name: "AllocationTests", dependencies: ["Basics", "Allocation", "FeatureData", "Importance"]),

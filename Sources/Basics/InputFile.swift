@@ -9,6 +9,15 @@ import Glibc
 public enum InputFile {
     /// The bytes of the regular file at `url`; `mapped` maps it instead of copying (large arrays).
     public static func read(_ url: URL, mapped: Bool = false) throws(InputFileError) -> Data {
+        try requireRegularFile(url)
+        do { return try Data(contentsOf: url, options: mapped ? .mappedIfSafe : []) } catch {
+            let reason = access(url.path, R_OK) == 0 ? "cannot be read" : "cannot be read (\(String(cString: strerror(errno))))"
+            throw InputFileError(reason)
+        }
+    }
+
+    /// Refuses anything but a regular file (links followed), naming what it is.
+    public static func requireRegularFile(_ url: URL) throws(InputFileError) {
         var s = stat()
         guard stat(url.path, &s) == 0 else {
             throw InputFileError(errno == ENOENT || errno == ENOTDIR ? "no such file" : "cannot be read (\(String(cString: strerror(errno))))")
@@ -20,10 +29,6 @@ public enum InputFile {
         case S_IFCHR, S_IFBLK: throw InputFileError("is a device, not a regular file")
         case S_IFSOCK: throw InputFileError("is a socket, not a regular file")
         default: throw InputFileError("is not a regular file")
-        }
-        do { return try Data(contentsOf: url, options: mapped ? .mappedIfSafe : []) } catch {
-            let reason = access(url.path, R_OK) == 0 ? "cannot be read" : "cannot be read (\(String(cString: strerror(errno))))"
-            throw InputFileError(reason)
         }
     }
 }

@@ -159,7 +159,7 @@ public struct FeatureBundle: Sendable {
             for split in BundleSplit.allCases {
                 let relative = entry.paths[split]!
                 let file = bundle.displayName(relative)
-                let tensor = try bundle.readNpy(relative).floatTensor(file: file)
+                let tensor = try bundle.readFloatTensor(relative)
                 guard tensor.rank == 4 || tensor.rank == 2 else {
                     throw FeatureDataError(file: file, "features must be [N, C, H, W] or [N, C], got shape \(tensor.shape)")
                 }
@@ -193,10 +193,14 @@ public struct FeatureBundle: Sendable {
     /// Names the file, sample and channel of the first non-finite value.
     static func requireFiniteFeatures(_ tensor: Tensor<Float>, file: String) throws {
         let bad: Int? = tensor.values.withUnsafeBufferPointer { values in
-            // A sum is finite only when every term is: one cheap pass, then a search only on failure.
-            var sum: Float = 0
-            for v in values { sum += v * 0 }
-            guard !sum.isFinite || sum != 0 else { return nil }
+            // A value is NaN or ±Inf exactly when its exponent bits are all ones: an integer max
+            // over the exponent fields is one vectorised pass; the search runs only on failure.
+            let exponent: UInt32 = 0x7F80_0000
+            var widest: UInt32 = 0
+            values.withMemoryRebound(to: UInt32.self) { bits in
+                for b in bits { widest = Swift.max(widest, b & exponent) }
+            }
+            guard widest == exponent else { return nil }
             return values.firstIndex(where: { !$0.isFinite })
         }
         guard let index = bad else { return }

@@ -1,3 +1,5 @@
+import CHalf
+
 /// The element types MIPareto reads and writes in `.npy` files (little-endian or byte-sized).
 public enum NpyDType: String, CaseIterable, Sendable {
     case float32 = "<f4"
@@ -75,7 +77,12 @@ public struct NpyArray: Sendable {
     public func floatTensor(file: String) throws -> Tensor<Float> {
         switch values {
         case .float32(let v): return Tensor(shape: shape, values: v)
-        case .float16(let v): return Tensor(shape: shape, values: v.map(Float.init))
+        case .float16(let v):
+            let out = [Float](unsafeUninitializedCapacity: v.count) { buffer, initialised in
+                v.withUnsafeBytes { mipareto_half_to_float($0.bindMemory(to: UInt16.self).baseAddress, buffer.baseAddress, v.count) }
+                initialised = v.count
+            }
+            return Tensor(shape: shape, values: out)
         case .float64(let v): return Tensor(shape: shape, values: v.map(Float.init))
         default:
             throw FeatureDataError(file: file, "expected floating-point values (<f4, <f2 or <f8), found dtype \(dtype.rawValue)")

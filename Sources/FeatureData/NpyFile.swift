@@ -1,4 +1,5 @@
 import Basics
+import CHalf
 import Foundation
 
 /// Reads and writes NumPy `.npy` files (format versions 1.0, 2.0 and 3.0; C order only).
@@ -11,77 +12,131 @@ public enum NpyFile {
     /// Reads the file at `url`. Errors name the file as `displayName` (default: the path).
     public static func read(_ url: URL, displayName: String? = nil) throws -> NpyArray {
         let name = displayName ?? url.path
-        let data: Data
-        do { data = try InputFile.read(url, mapped: true) } catch {
+        let file = try map(url, name: name)
+        return try decode(file.bytes, file: name)
+    }
+
+    /// Reads the floating-point array at `url` (`<f4`, `<f2` or `<f8`) as float32, converted block
+    /// by block from the mapped file: no copy in the stored dtype is ever made, and the pages behind
+    /// the scan are released, so the process holds the float32 result and one block more.
+    public static func readFloatTensor(_ url: URL, displayName: String? = nil) throws -> Tensor<Float> {
+        let name = displayName ?? url.path
+        let file = try map(url, name: name)
+        let layout = try self.layout(file.bytes, file: name)
+        let dtype = layout.header.dtype
+        guard dtype.isFloatingPoint else {
+            throw FeatureDataError(file: name, "expected floating-point values (<f4, <f2 or <f8), found dtype \(dtype.rawValue)")
+        }
+        let count = layout.count, start = layout.dataStart, size = dtype.itemSize
+        let block = 1 << 20
+        let values = [Float](unsafeUninitializedCapacity: count) { out, initialised in
+            var i = 0
+            while i < count {
+                let n = min(block, count - i)
+                let source = file.bytes.baseAddress! + start + i * size
+                let destination = out.baseAddress! + i
+                switch dtype {
+                case .float32: UnsafeMutableRawPointer(destination).copyMemory(from: source, byteCount: n * 4)
+                case .float16: mipareto_half_to_float(source.assumingMemoryBound(to: UInt16.self), destination, n)
+                default:
+                    let doubles = UnsafeBufferPointer(start: source.assumingMemoryBound(to: Double.self), count: n)
+                    for (k, d) in doubles.enumerated() { destination[k] = Float(d) }
+                }
+                file.release(0..<(start + (i + n) * size))
+                i += n
+            }
+            initialised = count
+        }
+        return Tensor(shape: layout.header.shape, values: values)
+    }
+
+    private static func map(_ url: URL, name: String) throws -> MappedFile {
+        do { return try MappedFile(url) } catch {
             throw FeatureDataError(file: name, error.reason == "is a directory, not a file" ? "is a directory, not an .npy file" : error.reason)
         }
-        return try decode(data, file: name)
     }
 
     /// Decodes the bytes of an `.npy` file.
     public static func decode(_ data: Data, file: String) throws -> NpyArray {
-        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> NpyArray in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
-                throw FeatureDataError(file: file, "not an .npy file (the magic string \\x93NUMPY is missing)")
-            }
-            let major = bytes[6], minor = bytes[7]
-            let headerLength: Int
-            let headerStart: Int
-            switch major {
-            case 1:
-                headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
-                headerStart = 10
-            case 2, 3:
-                guard bytes.count >= 12 else { throw FeatureDataError(file: file, "truncated .npy header") }
-                headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
-                headerStart = 12
-            default:
-                throw FeatureDataError(file: file, "unsupported .npy format version \(major).\(minor) (1.0, 2.0 and 3.0 are read)")
-            }
-            guard headerStart + headerLength <= bytes.count else {
-                throw FeatureDataError(file: file, "truncated .npy header (it claims \(headerLength) bytes, the file has \(bytes.count - headerStart) after the preamble)")
-            }
-            let headerBytes = UnsafeBufferPointer(rebasing: bytes[headerStart..<(headerStart + headerLength)])
-            // Version 3.0 allows UTF-8 in the header; 1.0 and 2.0 are latin-1, which for the keys
-            // and values we accept is the same ASCII.
-            let headerText = String(decoding: headerBytes, as: UTF8.self)
-            let header = try NpyHeader.parse(headerText, file: file)
+        try data.withUnsafeBytes { try decode($0, file: file) }
+    }
 
-            let dataStart = headerStart + headerLength
-            let available = bytes.count - dataStart
-            var count = 1
-            for dimension in header.shape {
-                let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
-                guard !overflow else { throw FeatureDataError(file: file, "header shape \(header.shape) is too large") }
-                count = product
-            }
-            let (needed, overflow) = count.multipliedReportingOverflow(by: header.dtype.itemSize)
-            guard !overflow else { throw FeatureDataError(file: file, "header shape \(header.shape) is too large") }
-            guard needed <= available else {
-                throw FeatureDataError(file: file, "header shape \(header.shape) of \(header.dtype.rawValue) needs \(needed) bytes of data, the file has \(available) (truncated?)")
-            }
-            guard needed == available else {
-                throw FeatureDataError(file: file, "header shape \(header.shape) of \(header.dtype.rawValue) needs \(needed) bytes of data, the file has \(available) (trailing bytes)")
-            }
-            let source = UnsafeRawBufferPointer(rebasing: raw[dataStart..<(dataStart + needed)])
-            let values: NpyValues
-            switch header.dtype {
-            case .float32: values = .float32(copy(source, count: count))
-            case .float16: values = .float16(copy(source, count: count))
-            case .float64: values = .float64(copy(source, count: count))
-            case .int64: values = .int64(copy(source, count: count))
-            case .int32: values = .int32(copy(source, count: count))
-            case .uint8: values = .uint8(copy(source, count: count))
-            case .bool:
-                // Any byte other than 0 or 1 is not a NumPy bool: reject rather than reinterpret.
-                guard !source.contains(where: { $0 > 1 }) else {
-                    throw FeatureDataError(file: file, "|b1 data holds a byte that is neither 0 nor 1")
-                }
-                values = .bool(copy(source, count: count))
-            }
-            return NpyArray(shape: header.shape, values: values)
+    /// Where the values of an `.npy` file are, once its header is checked against its size.
+    struct Layout {
+        var header: NpyHeader
+        var dataStart: Int
+        var count: Int
+    }
+
+    /// Parses and checks the preamble and header; the data must be exactly what the header declares.
+    static func layout(_ raw: UnsafeRawBufferPointer, file: String) throws -> Layout {
+        let bytes = raw.bindMemory(to: UInt8.self)
+        guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
+            throw FeatureDataError(file: file, "not an .npy file (the magic string \\x93NUMPY is missing)")
         }
+        let major = bytes[6], minor = bytes[7]
+        let headerLength: Int
+        let headerStart: Int
+        switch major {
+        case 1:
+            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
+            headerStart = 10
+        case 2, 3:
+            guard bytes.count >= 12 else { throw FeatureDataError(file: file, "truncated .npy header") }
+            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
+            headerStart = 12
+        default:
+            throw FeatureDataError(file: file, "unsupported .npy format version \(major).\(minor) (1.0, 2.0 and 3.0 are read)")
+        }
+        guard headerStart + headerLength <= bytes.count else {
+            throw FeatureDataError(file: file, "truncated .npy header (it claims \(headerLength) bytes, the file has \(bytes.count - headerStart) after the preamble)")
+        }
+        let headerBytes = UnsafeBufferPointer(rebasing: bytes[headerStart..<(headerStart + headerLength)])
+        // Version 3.0 allows UTF-8 in the header; 1.0 and 2.0 are latin-1, which for the keys
+        // and values we accept is the same ASCII.
+        let headerText = String(decoding: headerBytes, as: UTF8.self)
+        let header = try NpyHeader.parse(headerText, file: file)
+
+        let dataStart = headerStart + headerLength
+        let available = bytes.count - dataStart
+        var count = 1
+        for dimension in header.shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+            guard !overflow else { throw FeatureDataError(file: file, "header shape \(header.shape) is too large") }
+            count = product
+        }
+        let (needed, overflow) = count.multipliedReportingOverflow(by: header.dtype.itemSize)
+        guard !overflow else { throw FeatureDataError(file: file, "header shape \(header.shape) is too large") }
+        guard needed <= available else {
+            throw FeatureDataError(file: file, "header shape \(header.shape) of \(header.dtype.rawValue) needs \(needed) bytes of data, the file has \(available) (truncated?)")
+        }
+        guard needed == available else {
+            throw FeatureDataError(file: file, "header shape \(header.shape) of \(header.dtype.rawValue) needs \(needed) bytes of data, the file has \(available) (trailing bytes)")
+        }
+        return Layout(header: header, dataStart: dataStart, count: count)
+    }
+
+    /// Decodes the bytes of an `.npy` file held in memory.
+    static func decode(_ raw: UnsafeRawBufferPointer, file: String) throws -> NpyArray {
+        let layout = try self.layout(raw, file: file)
+        let header = layout.header, count = layout.count
+        let source = UnsafeRawBufferPointer(rebasing: raw[layout.dataStart..<(layout.dataStart + count * header.dtype.itemSize)])
+        let values: NpyValues
+        switch header.dtype {
+        case .float32: values = .float32(copy(source, count: count))
+        case .float16: values = .float16(copy(source, count: count))
+        case .float64: values = .float64(copy(source, count: count))
+        case .int64: values = .int64(copy(source, count: count))
+        case .int32: values = .int32(copy(source, count: count))
+        case .uint8: values = .uint8(copy(source, count: count))
+        case .bool:
+            // Any byte other than 0 or 1 is not a NumPy bool: reject rather than reinterpret.
+            guard !source.contains(where: { $0 > 1 }) else {
+                throw FeatureDataError(file: file, "|b1 data holds a byte that is neither 0 nor 1")
+            }
+            values = .bool(copy(source, count: count))
+        }
+        return NpyArray(shape: header.shape, values: values)
     }
 
     /// One memcpy into a fresh array (the host is little-endian: every supported platform is).
