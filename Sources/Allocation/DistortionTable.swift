@@ -102,17 +102,15 @@ public struct DistortionTable: Sendable, Equatable {
         return sum / Double(n)
     }
 
-    /// The table of a bundle's fit split with the docs/format.md quantiser: stream by stream
-    /// (each channel's rows depend on that channel alone), rows in global channel order.
+    /// The table of a bundle's fit split with the docs/format.md quantiser, channel block by
+    /// channel block (each channel's rows depend on that channel alone, so blocks and streams give
+    /// the numbers of one pass over a whole tensor), rows in global channel order.
     public init(fitOf bundle: FeatureBundle, maxBits: Int) {
         let quantiser = Quantiser(fitOf: bundle)
-        guard bundle.isMultiStream else {
-            self.init(features: bundle.streams[0].features[.fit]!, quantiser: quantiser, maxBits: maxBits)
-            return
+        let parts = bundle.mapChannelBlocks(of: .fit, progress: "distortion table") { _, channels, block in
+            DistortionTable(features: block, quantiser: quantiser.slice(channels), maxBits: maxBits).absolute
         }
-        self.init(absolute: bundle.streams.flatMap { stream in
-            DistortionTable(features: stream.features[.fit]!, quantiser: quantiser.slice(stream.channelRange), maxBits: maxBits).absolute
-        })
+        self.init(absolute: parts.flatMap { $0 })
     }
 
     /// `min_b d_c(b)`: the least relative distortion channel `c` can reach (usually at `maxBits`,

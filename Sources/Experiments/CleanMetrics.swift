@@ -9,14 +9,15 @@ public struct CleanMetrics: Sendable {
     public var fit: [Double?]
     public var eval: [Double?]
 
-    public init(bundle: FeatureBundle, quantiser: Quantiser, evaluator session: EvaluatorSession? = nil) throws {
+    /// `quantiser` may be nil only when no task has a head (nothing is then quantised here).
+    public init(bundle: FeatureBundle, quantiser: Quantiser?, evaluator session: EvaluatorSession? = nil) throws {
         var withHeads = bundle
         withHeads.tasks = bundle.tasks.filter(\.hasHead)
         var own: [BundleSplit: [String: Double]] = [:]
         for split in BundleSplit.allCases {
             var metrics: [String: Double] = [:]
             if !withHeads.tasks.isEmpty {
-                let scorer = HeadScoring.scorer(bundle: withHeads, split: split == .fit ? .fit : .eval, quantiser: quantiser)
+                let scorer = HeadScoring.scorer(bundle: withHeads, split: split == .fit ? .fit : .eval, quantiser: quantiser!)
                 for task in try scorer.scoreClean().tasks { metrics[task.name] = task.metric }
             }
             own[split] = metrics

@@ -276,11 +276,17 @@ public final class FrontCheckpoint: @unchecked Sendable {
         }
         for split in [BundleSplit.fit, .eval] {
             for stream in bundle.streams {
-                guard let t = stream.features[split] else { continue }
-                mix(UInt64(t.samples))
-                t.values.withUnsafeBufferPointer { values in
-                    for v in values { mix(UInt64(v.bitPattern)) }
+                guard let source = stream.sources[split] else { continue }
+                mix(UInt64(source.samples))
+                // Sample after sample, in blocks of whole samples: the file's order, bounded memory.
+                let step = Swift.max(1, (1 << 22) / Swift.max(1, source.count / source.samples))
+                for first in stride(from: 0, to: source.samples, by: step) {
+                    let t = FeatureBundle.readOrStop { try source.block(channels: 0..<source.channels, samples: Array(first..<Swift.min(source.samples, first + step))) }
+                    t.values.withUnsafeBufferPointer { values in
+                        for v in values { mix(UInt64(v.bitPattern)) }
+                    }
                 }
+                source.releasePages()
             }
         }
         return String(h, radix: 16).leftPadded(to: 16)

@@ -47,9 +47,9 @@ struct BundleDirectory {
         try NpyFile.read(resolve(relative), displayName: displayName(relative))
     }
 
-    /// A floating-point `.npy` as float32, converted block by block from the mapped file.
-    func readFloatTensor(_ relative: String) throws -> Tensor<Float> {
-        try NpyFile.readFloatTensor(resolve(relative), displayName: displayName(relative))
+    /// A floating-point `.npy`, mapped and read in place.
+    func mapFloatArray(_ relative: String) throws -> FeatureSource {
+        try NpyFile.mapFloatArray(resolve(relative), displayName: displayName(relative))
     }
 
     func readJSONObject(_ relative: String) throws -> [String: Any] {

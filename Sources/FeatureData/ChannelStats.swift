@@ -1,3 +1,5 @@
+import Basics
+
 /// Per-channel statistics of a feature tensor, in float64: the quantiser's ranges (`lo`, `hi`),
 /// the value a dropped channel is replaced by (`mean`), and the population variance.
 ///
@@ -67,13 +69,19 @@ public struct ChannelStats: Sendable, Equatable {
 
 extension ChannelStats {
     /// The statistics of every stream's `split`, in global channel order.
+    /// Channel blocks at a time (bounded memory); a whole fit or eval split's are kept by its source.
     public init(of bundle: FeatureBundle, split: Split = .fit) {
-        var lo: [Double] = [], hi: [Double] = [], mean: [Double] = [], variance: [Double] = []
-        for stream in bundle.streams {
-            let s = ChannelStats(features: stream.features(for: split))
-            lo += s.lo; hi += s.hi; mean += s.mean; variance += s.variance
+        let parts: [ChannelStats]
+        if split == .fit || split == .eval {
+            let progress = ProgressLine("channel statistics")
+            parts = bundle.streams.map { stream in
+                FeatureBundle.readOrStop { try stream.sources[split.source]!.channelStatistics { progress.update(fraction: $0) } }
+            }
+            progress.finish()
+        } else {
+            parts = bundle.mapChannelBlocks(of: split, progress: "channel statistics") { _, _, block in ChannelStats(features: block) }
         }
-        self.init(lo: lo, hi: hi, mean: mean, variance: variance)
+        self.init(lo: parts.flatMap(\.lo), hi: parts.flatMap(\.hi), mean: parts.flatMap(\.mean), variance: parts.flatMap(\.variance))
     }
 
     /// The statistics of the channels in `range` (e.g. one stream's), renumbered from 0.

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// A feature bundle (docs/format.md, `feature-bundle/1`), loaded and fully validated.
@@ -42,7 +43,7 @@ public struct FeatureBundle: Sendable {
 
     /// The features of a single-stream bundle per split: `[N, C, H, W]` or `[N, C]`. Code that
     /// handles several streams uses `streams`.
-    public var features: [BundleSplit: Tensor<Float>] {
+    public var features: FeatureSplits {
         get { precondition(streams.count == 1, "features of a bundle of \(streams.count) streams: use streams"); return streams[0].features }
         set { precondition(streams.count == 1, "features of a bundle of \(streams.count) streams: use streams"); streams[0].features = newValue }
     }
@@ -57,7 +58,7 @@ public struct FeatureBundle: Sendable {
         return streams[0].elementsPerChannel
     }
 
-    public func samples(_ split: BundleSplit) -> Int { streams[0].features[split]!.samples }
+    public func samples(_ split: BundleSplit) -> Int { streams[0].sources[split]!.samples }
     /// Samples in `split` (derived splits included).
     public func sampleCount(of split: Split) -> Int { split.sampleIndices(sourceCount: samples(split.source)).count }
 
@@ -65,6 +66,42 @@ public struct FeatureBundle: Sendable {
     public func features(for split: Split) -> Tensor<Float> {
         precondition(streams.count == 1, "features of a bundle of \(streams.count) streams: use streams")
         return streams[0].features(for: split)
+    }
+
+    /// `perBlock` over channel blocks of every stream's `split` (`FeatureSource.mapChannelBlocks`:
+    /// a few channels of every sample in float32 at a time, blocks over the cores), given the
+    /// stream, the block's channels in the global numbering and its values; results in global
+    /// channel order. Memory stays bounded whatever the bundle's size.
+    ///
+    /// A feature file cannot change once loaded except by another program truncating it: that
+    /// stops the process with `error: FILE: the file shrank …` and exit status 2 (the pages past
+    /// the end are never read), as `FeatureSource.tensor` does for a shortage of memory.
+    public func mapChannelBlocks<Result: Sendable>(of split: Split, progress label: String? = nil,
+                                                   _ perBlock: @Sendable (FeatureStream, Range<Int>, Tensor<Float>) -> Result) -> [Result] {
+        let progress = label.map { ProgressLine($0) }
+        let total = Double(streams.reduce(0) { $0 + $1.channels * $1.elementsPerChannel })
+        var out: [Result] = []
+        var done = 0.0
+        for stream in streams {
+            let weight = Double(stream.channels * stream.elementsPerChannel) / total, before = done
+            out += Self.readOrStop {
+                try stream.mapChannelBlocks(of: split, progress: { f in progress?.update(fraction: before + weight * f) }) { range, block in
+                    perBlock(stream, (stream.firstChannel + range.lowerBound)..<(stream.firstChannel + range.upperBound), block)
+                }
+            }
+            done += weight
+        }
+        progress?.finish()
+        return out
+    }
+
+    /// `body`'s value; a read error (a feature file truncated by another program while mapped)
+    /// stops the process with `error: …` and exit status 2. See `mapChannelBlocks`.
+    public static func readOrStop<T>(_ body: () throws -> T) -> T {
+        do { return try body() } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            exit(2)
+        }
     }
 
     /// The index of the stream named `name`.
@@ -117,7 +154,7 @@ public struct FeatureBundle: Sendable {
         for (index, item) in taskList.enumerated() {
             guard let object = item as? [String: Any] else { throw FeatureDataError(file: manifestName, "task \(index) is not an object") }
             let task = try Self.loadTask(object, index: index, bundle: bundle, manifestName: manifestName, streams: streams,
-                                         samples: [.fit: streams[0].features[.fit]!.samples, .eval: streams[0].features[.eval]!.samples])
+                                         samples: [.fit: streams[0].sources[.fit]!.samples, .eval: streams[0].sources[.eval]!.samples])
             guard !tasks.contains(where: { $0.name == task.name }) else { throw FeatureDataError(file: manifestName, "two tasks are named \"\(task.name)\"") }
             tasks.append(task)
         }
@@ -155,25 +192,25 @@ public struct FeatureBundle: Sendable {
         var first = 0
         for (i, entry) in entries.enumerated() {
             let field = hasFeatures ? "features" : "streams[\(i)]"
-            var features: [BundleSplit: Tensor<Float>] = [:]
+            var sources: [BundleSplit: FeatureSource] = [:]
             for split in BundleSplit.allCases {
                 let relative = entry.paths[split]!
                 let file = bundle.displayName(relative)
-                let tensor = try bundle.readFloatTensor(relative)
-                guard tensor.rank == 4 || tensor.rank == 2 else {
-                    throw FeatureDataError(file: file, "features must be [N, C, H, W] or [N, C], got shape \(tensor.shape)")
+                let source = try bundle.mapFloatArray(relative)
+                guard source.shape.count == 4 || source.shape.count == 2 else {
+                    throw FeatureDataError(file: file, "features must be [N, C, H, W] or [N, C], got shape \(source.shape)")
                 }
-                guard tensor.samples > 0, tensor.sampleSize > 0 else { throw FeatureDataError(file: file, "features hold no values (shape \(tensor.shape))") }
-                try Self.requireFiniteFeatures(tensor, file: file)
-                if let reference = streams.first, tensor.samples != reference.features[split]!.samples {
-                    throw FeatureDataError(file: file, "\(field).\(split.rawValue): \(tensor.samples) samples, stream \"\(reference.name)\" has \(reference.features[split]!.samples) (every stream holds the same samples)")
+                guard source.count > 0 else { throw FeatureDataError(file: file, "features hold no values (shape \(source.shape))") }
+                if let reference = streams.first, source.samples != reference.sources[split]!.samples {
+                    throw FeatureDataError(file: file, "\(field).\(split.rawValue): \(source.samples) samples, stream \"\(reference.name)\" has \(reference.sources[split]!.samples) (every stream holds the same samples)")
                 }
-                features[split] = tensor
+                try source.requireFinite()
+                sources[split] = source
             }
-            guard features[.fit]!.sampleShape == features[.eval]!.sampleShape else {
-                throw FeatureDataError(file: bundle.displayName(entry.paths[.eval]!), "per-sample shape \(features[.eval]!.sampleShape) differs from the fit features' \(features[.fit]!.sampleShape)")
+            guard sources[.fit]!.sampleShape == sources[.eval]!.sampleShape else {
+                throw FeatureDataError(file: bundle.displayName(entry.paths[.eval]!), "per-sample shape \(sources[.eval]!.sampleShape) differs from the fit features' \(sources[.fit]!.sampleShape)")
             }
-            let stream = FeatureStream(name: entry.name, firstChannel: first, features: features)
+            let stream = FeatureStream(name: entry.name, firstChannel: first, sources: sources)
             first += stream.channels
             streams.append(stream)
         }
@@ -188,28 +225,6 @@ public struct FeatureBundle: Sendable {
             out[split] = path
         }
         return out
-    }
-
-    /// Names the file, sample and channel of the first non-finite value.
-    static func requireFiniteFeatures(_ tensor: Tensor<Float>, file: String) throws {
-        let bad: Int? = tensor.values.withUnsafeBufferPointer { values in
-            // A value is NaN or ±Inf exactly when its exponent bits are all ones: an integer max
-            // over the exponent fields is one vectorised pass; the search runs only on failure.
-            let exponent: UInt32 = 0x7F80_0000
-            var widest: UInt32 = 0
-            values.withMemoryRebound(to: UInt32.self) { bits in
-                for b in bits { widest = Swift.max(widest, b & exponent) }
-            }
-            guard widest == exponent else { return nil }
-            return values.firstIndex(where: { !$0.isFinite })
-        }
-        guard let index = bad else { return }
-        let value = tensor.values[index]
-        let perChannel = tensor.shape.dropFirst(2).reduce(1, *)
-        let sample = index / tensor.sampleSize
-        let channel = (index % tensor.sampleSize) / perChannel
-        let what = value.isNaN ? "NaN" : (value > 0 ? "+Inf" : "-Inf")
-        throw FeatureDataError(file: file, "\(what) in channel \(channel) (sample \(sample)); features must be finite")
     }
 
     static func loadTask(_ object: [String: Any], index: Int, bundle: BundleDirectory, manifestName: String, streams: [FeatureStream], samples: [BundleSplit: Int]) throws -> TaskDescription {

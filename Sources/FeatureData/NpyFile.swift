@@ -16,38 +16,22 @@ public enum NpyFile {
         return try decode(file.bytes, file: name)
     }
 
-    /// Reads the floating-point array at `url` (`<f4`, `<f2` or `<f8`) as float32, converted block
-    /// by block from the mapped file: no copy in the stored dtype is ever made, and the pages behind
-    /// the scan are released, so the process holds the float32 result and one block more.
-    public static func readFloatTensor(_ url: URL, displayName: String? = nil) throws -> Tensor<Float> {
+    /// The floating-point array at `url` (`<f4`, `<f2` or `<f8`), mapped and read in place: its
+    /// header is checked against the file's size, its values are converted only as they are read.
+    public static func mapFloatArray(_ url: URL, displayName: String? = nil) throws -> FeatureSource {
         let name = displayName ?? url.path
         let file = try map(url, name: name)
         let layout = try self.layout(file.bytes, file: name)
-        let dtype = layout.header.dtype
-        guard dtype.isFloatingPoint else {
-            throw FeatureDataError(file: name, "expected floating-point values (<f4, <f2 or <f8), found dtype \(dtype.rawValue)")
+        guard layout.header.dtype.isFloatingPoint else {
+            throw FeatureDataError(file: name, "expected floating-point values (<f4, <f2 or <f8), found dtype \(layout.header.dtype.rawValue)")
         }
-        let count = layout.count, start = layout.dataStart, size = dtype.itemSize
-        let block = 1 << 20
-        let values = [Float](unsafeUninitializedCapacity: count) { out, initialised in
-            var i = 0
-            while i < count {
-                let n = min(block, count - i)
-                let source = file.bytes.baseAddress! + start + i * size
-                let destination = out.baseAddress! + i
-                switch dtype {
-                case .float32: UnsafeMutableRawPointer(destination).copyMemory(from: source, byteCount: n * 4)
-                case .float16: mipareto_half_to_float(source.assumingMemoryBound(to: UInt16.self), destination, n)
-                default:
-                    let doubles = UnsafeBufferPointer(start: source.assumingMemoryBound(to: Double.self), count: n)
-                    for (k, d) in doubles.enumerated() { destination[k] = Float(d) }
-                }
-                file.release(0..<(start + (i + n) * size))
-                i += n
-            }
-            initialised = count
-        }
-        return Tensor(shape: layout.header.shape, values: values)
+        return FeatureSource(mapped: file, layout: layout, displayName: name)
+    }
+
+    /// Reads the floating-point array at `url` as float32, converted block by block from the mapped
+    /// file: no copy in the stored dtype is ever made, and the pages behind the scan are released.
+    public static func readFloatTensor(_ url: URL, displayName: String? = nil) throws -> Tensor<Float> {
+        try mapFloatArray(url, displayName: displayName).wholeTensor()
     }
 
     private static func map(_ url: URL, name: String) throws -> MappedFile {

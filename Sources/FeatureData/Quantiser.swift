@@ -228,8 +228,8 @@ extension Quantiser {
     /// Empirical entropy (bits per symbol) of every global channel at `bits` over `split` of each
     /// stream of `bundle`.
     public func channelEntropies(bits: [Int], bundle: FeatureBundle, split: Split) -> [Double] {
-        bundle.streams.flatMap { stream in
-            slice(stream.channelRange).plan(bits: Array(bits[stream.channelRange])).channelEntropies(stream.features(for: split))
-        }
+        bundle.mapChannelBlocks(of: split) { _, channels, block in
+            slice(channels).plan(bits: Array(bits[channels])).channelEntropies(block)
+        }.flatMap { $0 }
     }
 }

@@ -67,12 +67,11 @@ public struct EntropyRateTable: Sendable {
 
     /// The table of `split` of every stream of `bundle`.
     public init(quantiser: Quantiser, bundle: FeatureBundle, split: Split, maxBits: Int) {
-        var entropies = [[Double]](repeating: [], count: maxBits + 1)
-        for stream in bundle.streams {
-            let features = stream.features(for: split), part = quantiser.slice(stream.channelRange)
-            for b in 0...maxBits { entropies[b] += part.plan(bits: [Int](repeating: b, count: stream.channels)).channelEntropies(features) }
+        let parts = bundle.mapChannelBlocks(of: split, progress: "entropy table") { _, channels, block in
+            let part = quantiser.slice(channels)
+            return (0...maxBits).map { b in part.plan(bits: [Int](repeating: b, count: channels.count)).channelEntropies(block) }
         }
-        self.entropies = entropies
+        entropies = (0...maxBits).map { b in parts.flatMap { $0[b] } }
         channelSizes = bundle.channelSizes
     }
 

@@ -6,7 +6,12 @@ import FeatureData
 enum ChannelStatisticMeasures {
     /// One score per channel of every stream, in global channel order.
     static func scores(_ measure: ImportanceMeasure, bundle: FeatureBundle, seed: UInt64) -> [Double] {
-        bundle.streams.flatMap { scores(measure, features: $0.features(for: .fit), seed: seed, firstChannel: $0.firstChannel) }
+        if measure == .equal || measure == .random {
+            return scores(measure, features: Tensor(shape: [0, bundle.channels], values: []), seed: seed)
+        }
+        return bundle.mapChannelBlocks(of: .fit, progress: "\(measure.rawValue) scores") { _, channels, block in
+            scores(measure, features: block, seed: seed, firstChannel: channels.lowerBound)
+        }.flatMap { $0 }
     }
 
     /// One score per channel; `firstChannel` is the global number of channel 0 (`random` draws

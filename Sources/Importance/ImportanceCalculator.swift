@@ -86,13 +86,13 @@ public enum ImportanceCalculator {
 
     /// Every channel reduced to one number per sample, row-major `[N × C]` over all streams.
     static func reducedChannels(bundle: FeatureBundle, reduce: ChannelReduction) -> [Double] {
-        guard bundle.isMultiStream else { return reduce.reduce(bundle.streams[0].features[.fit]!) }
         let n = bundle.samples(.fit), c = bundle.channels
+        let parts = bundle.mapChannelBlocks(of: .fit, progress: "channel reduction") { _, channels, block in (channels, reduce.reduce(block)) }
         var out = [Double](repeating: 0, count: n * c)
-        for stream in bundle.streams {
-            let part = reduce.reduce(stream.features[.fit]!), width = stream.channels
+        for (channels, part) in parts {
+            let width = channels.count
             for s in 0..<n {
-                for j in 0..<width { out[s * c + stream.firstChannel + j] = part[s * width + j] }
+                for j in 0..<width { out[s * c + channels.lowerBound + j] = part[s * width + j] }
             }
         }
         return out

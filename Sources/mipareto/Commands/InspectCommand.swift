@@ -26,8 +26,11 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         let featureBundle = try FeatureBundle(directory: bundle)
-        let quantiser = Quantiser(fitOf: featureBundle)
-        let session = try evaluator.session(bundle: featureBundle, quantiser: quantiser)
+        // The quantiser's statistics (a pass over the fit split) only when something is scored:
+        // a bundle without heads is checked at the speed of reading it.
+        let scored = evaluator.evaluator != nil || featureBundle.tasks.contains(where: \.hasHead)
+        let quantiser = scored ? Quantiser(fitOf: featureBundle) : nil
+        let session = try quantiser.flatMap { try evaluator.session(bundle: featureBundle, quantiser: $0) }
         session?.stop()
         let clean = try CleanMetrics(bundle: featureBundle, quantiser: quantiser, evaluator: session)
         output.emit(json: EvaluationReport.inspection(bundle: featureBundle, clean: clean, evaluator: session),
