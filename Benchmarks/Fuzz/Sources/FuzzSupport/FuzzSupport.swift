@@ -1,5 +1,8 @@
 import CFuzzerDriver
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What the fuzzing targets share.
 public enum Fuzz {
@@ -39,13 +42,14 @@ public enum Fuzz {
     }
 }
 
-/// A private folder under the system's temporary directory, removed when the process exits
-/// normally (libFuzzer exits through `exit` at the end of a run).
+/// A private folder in memory (`/dev/shm` when there is one, else the temporary directory), removed
+/// when the process exits normally (libFuzzer exits through `exit` at the end of a run).
 public struct Scratch: Sendable {
     public let url: URL
 
     public init(_ name: String) {
-        let base = ProcessInfo.processInfo.environment["FUZZ_SCRATCH"].map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory
+        let shm = FileManager.default.isWritableFile(atPath: "/dev/shm") ? URL(fileURLWithPath: "/dev/shm") : FileManager.default.temporaryDirectory
+        let base = ProcessInfo.processInfo.environment["FUZZ_SCRATCH"].map { URL(fileURLWithPath: $0) } ?? shm
         url = base.appendingPathComponent("mipareto-\(name)-\(getpid())")
         try? FileManager.default.removeItem(at: url)
         do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
@@ -58,8 +62,18 @@ public struct Scratch: Sendable {
     @discardableResult
     public func write(_ data: Data, name: String) -> URL {
         let file = url.appendingPathComponent(name)
-        do { try data.write(to: file) } catch { fatalError("cannot write \(file.path): \(error)") }
+        Scratch.write(data, to: file)
         return file
+    }
+
+    /// Replaces the file at `url` with `data`: plain open/write/close (Foundation's `Data.write`
+    /// calls fsync, which made every execution wait for the disk).
+    public static func write(_ data: Data, to url: URL) {
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { fatalError("cannot write \(url.path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let written = data.withUnsafeBytes { $0.isEmpty ? 0 : Glibc.write(fd, $0.baseAddress, $0.count) }
+        guard written == data.count else { fatalError("cannot write \(url.path): \(String(cString: strerror(errno)))") }
     }
 
     public func remove(_ name: String) {

@@ -24,9 +24,10 @@ public func fuzzBundle(_ start: UnsafePointer<UInt8>?, _ count: Int) -> Int32 {
     let data = Fuzz.data(start, count)
     guard let selector = data.first else { return 0 }
     let index = Int(selector) % files.count
+    let original = originals[index]  // (the first call makes the bundle)
     let url = bundle.appendingPathComponent(files[index])
-    try! Data(data.dropFirst()).write(to: url)
-    defer { try! originals[index].write(to: url) }
+    Scratch.write(Data(data.dropFirst()), to: url)
+    defer { Scratch.write(original, to: url) }
     guard let loaded = try? FeatureBundle(directory: bundle.path) else { return 0 }
     // What the loader promises (docs/format.md): checked once, then trusted by every command.
     Fuzz.require(!loaded.tasks.isEmpty && loaded.channels > 0, "an empty bundle accepted")

@@ -26,11 +26,12 @@ public func fuzzFrontCheckpoint(_ start: UnsafePointer<UInt8>?, _ count: Int) ->
     let data = Fuzz.data(start, count)
     guard let selector = data.first else { return 0 }
     let content = Data(data.dropFirst())
+    _ = checkpoint  // (the first call makes the folder)
     switch selector & 3 {
     case 0, 1:
         let method = settings.methods[Int(selector >> 2) % settings.methods.count]
         let name = FrontCheckpoint.pointsName(method: method, seed: 1)
-        try! content.write(to: folder.appendingPathComponent(name))
+        Scratch.write(content, to: folder.appendingPathComponent(name))
         defer { try? FileManager.default.removeItem(at: folder.appendingPathComponent(name)) }
         guard let allocations = try? checkpoint.completed(method: method, seed: 1, channels: channels) else { return 0 }
         let most = FrontCheckpoint.mostAllocations(method: method, settings: settings, channels: channels)
@@ -42,7 +43,7 @@ public func fuzzFrontCheckpoint(_ start: UnsafePointer<UInt8>?, _ count: Int) ->
     case 2:
         let split: Split = selector & 4 == 0 ? .search : .report
         let name = FrontCheckpoint.scoresName(split)
-        try! content.write(to: folder.appendingPathComponent(name))
+        Scratch.write(content, to: folder.appendingPathComponent(name))
         defer { try? FileManager.default.removeItem(at: folder.appendingPathComponent(name)) }
         guard let scores = try? checkpoint.storedScores(split: split, channels: channels, tasks: taskCount) else { return 0 }
         for s in scores {
@@ -51,8 +52,8 @@ public func fuzzFrontCheckpoint(_ start: UnsafePointer<UInt8>?, _ count: Int) ->
             if let c = s.coded { Fuzz.require(c.isFinite && c >= 0, "accepted coded \(c)") }
         }
     default:
-        try! content.write(to: folder.appendingPathComponent("run.json"))
-        defer { try! runJSON.write(to: folder.appendingPathComponent("run.json")) }
+        Scratch.write(content, to: folder.appendingPathComponent("run.json"))
+        defer { Scratch.write(runJSON, to: folder.appendingPathComponent("run.json")) }
         _ = try? FrontCheckpoint(resuming: folder, identity: identity)
     }
     return 0
