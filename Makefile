@@ -8,7 +8,7 @@ RELEASE := -c release
 BIN := .build/release/mipareto
 BUNDLE := examples/data/digits-pair-mini
 
-.PHONY: deps build test demo benchmarks clean
+.PHONY: deps build test demo benchmarks fuzz clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -34,5 +34,12 @@ demo: build
 benchmarks: deps
 	cd Benchmarks && $(SWIFT) run $(RELEASE) compare-peers all
 
+# libFuzzer targets of every parser (Benchmarks/Fuzz, its own package): builds them with the fuzzer
+# and address sanitizers, runs each for FUZZ_SECONDS, prints executions, corpus size and crashes /
+# hangs / leaks per target; fails when any target found one.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) bash Benchmarks/Fuzz/run.sh
+
 clean:
-	rm -rf .build Benchmarks/.build
+	rm -rf .build Benchmarks/.build Benchmarks/Fuzz/.build

@@ -168,7 +168,7 @@ public final class EvaluatorSession: @unchecked Sendable {
             while outstanding.count < Swift.max(1, inflight), next < batches.count {
                 let id = nextID
                 nextID += 1
-                let request = describe(id: id, batch: batches[next], split: split)
+                let request = Self.describe(id: id, batch: batches[next], split: split)
                 for bits in batches[next] {
                     guard bits.count == channels, bits.allSatisfy({ (0...maxBits).contains($0) }) else {
                         preconditionFailure("allocation of \(bits.count) depths outside 0…\(maxBits) sent to the evaluator")
@@ -183,9 +183,10 @@ public final class EvaluatorSession: @unchecked Sendable {
             let oldest = outstanding.values.map(\.sent).min()!
             let deadline = timeout.map { oldest + .milliseconds(Int($0 * 1000)) }
             let oldestID = outstanding.first { $0.value.sent == oldest }!.key
-            let waiting = describe(id: oldestID, batch: batches[outstanding[oldestID]!.batch], split: split)
+            let waiting = Self.describe(id: oldestID, batch: batches[outstanding[oldestID]!.batch], split: split)
             let line = try readLine(deadline: deadline, request: waiting, waitingFor: "before replying")
-            let (id, reply) = try parseReply(line, outstanding: outstanding, batches: batches, split: split)
+            let (id, reply) = try Self.parseReply(line, command: command, tasks: tasks.map(\.name), measuresRate: measuresRate,
+                                                  outstanding: outstanding.mapValues(\.batch), batches: batches, split: split)
             results[outstanding[id]!.batch] = reply
             outstanding[id] = nil
             done += 1
@@ -209,12 +210,16 @@ public final class EvaluatorSession: @unchecked Sendable {
 
     // MARK: - Replies
 
-    private func parseReply(_ line: [UInt8], outstanding: [Int: (batch: Int, sent: ContinuousClock.Instant)], batches: [[[Int]]],
-                            split: Split) throws(EvaluatorError) -> (Int, [Result]) {
+    /// Parses one reply line to the `score` requests `outstanding` (request id → index in
+    /// `batches`), for an evaluator whose `ready` listed `tasks` (in the bundle's order) and
+    /// `measuresRate`: the request's id and its results, or an `EvaluatorError` naming the request.
+    /// Pure (no process): the fuzzing target `fuzz-evaluator-reply` calls it directly.
+    static func parseReply(_ line: [UInt8], command: String, tasks: [String], measuresRate: Bool, outstanding: [Int: Int],
+                           batches: [[[Int]]], split: Split) throws(EvaluatorError) -> (Int, [Result]) {
         func fail(_ request: String, _ problem: String) -> EvaluatorError {
             EvaluatorError(command: command, request: request, problem: problem)
         }
-        let some = outstanding.keys.sorted().map { describe(id: $0, batch: batches[outstanding[$0]!.batch], split: split) }.joined(separator: ", ")
+        let some = outstanding.keys.sorted().map { describe(id: $0, batch: batches[outstanding[$0]!], split: split) }.joined(separator: ", ")
         guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
             let text = String(decoding: line.prefix(4096), as: UTF8.self)
             let hint = text.contains("NaN") || text.contains("Infinity") ? " (NaN and Infinity are not JSON: a metric must be a finite number)" : ""
@@ -228,7 +233,7 @@ public final class EvaluatorSession: @unchecked Sendable {
         guard let place = outstanding[id] else {
             throw fail(some, "a reply with id \(id), which is not an outstanding request (outstanding: \(outstanding.keys.sorted().map(String.init).joined(separator: ", ")))")
         }
-        let batch = batches[place.batch]
+        let batch = batches[place]
         let request = describe(id: id, batch: batch, split: split)
         switch type {
         case "scores": break
@@ -245,11 +250,11 @@ public final class EvaluatorSession: @unchecked Sendable {
             }
             var values: [Double] = []
             for task in tasks {
-                guard let raw = metrics[task.name] else { throw fail(request, "results[\(k)]: task \(task.name) is missing") }
-                guard let value = Self.finiteNumber(raw) else { throw fail(request, "results[\(k)]: task \(task.name): \(raw) is not a finite number") }
+                guard let raw = metrics[task] else { throw fail(request, "results[\(k)]: task \(task) is missing") }
+                guard let value = Self.finiteNumber(raw) else { throw fail(request, "results[\(k)]: task \(task): \(raw) is not a finite number") }
                 values.append(value)
             }
-            if let unknown = metrics.keys.first(where: { name in !tasks.contains { $0.name == name } }) {
+            if let unknown = metrics.keys.first(where: { name in !tasks.contains(name) }) {
                 throw fail(request, "results[\(k)]: unknown task \(unknown)")
             }
             var coded: Double?
@@ -264,7 +269,7 @@ public final class EvaluatorSession: @unchecked Sendable {
         return (id, results)
     }
 
-    private func describe(id: Int, batch: [[Int]], split: Split) -> String {
+    private static func describe(id: Int, batch: [[Int]], split: Split) -> String {
         "request \(id) (\(batch.count) allocation\(batch.count == 1 ? "" : "s") on \(split.rawValue))"
     }
 

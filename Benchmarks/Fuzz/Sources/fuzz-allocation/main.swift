@@ -1,0 +1,4 @@
+import FuzzSupport
+
+// libFuzzer runs `fuzzAllocation` (Target.swift) on every input.
+Fuzz.main(fuzzAllocation)

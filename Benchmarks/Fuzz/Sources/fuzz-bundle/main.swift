@@ -1,0 +1,4 @@
+import FuzzSupport
+
+// libFuzzer runs `fuzzBundle` (Target.swift) on every input.
+Fuzz.main(fuzzBundle)

@@ -1,0 +1,4 @@
+import FuzzSupport
+
+// libFuzzer runs `fuzzEvaluatorReply` (Target.swift) on every input.
+Fuzz.main(fuzzEvaluatorReply)

@@ -1,0 +1,4 @@
+import FuzzSupport
+
+// libFuzzer runs `fuzzFrontCheckpoint` (Target.swift) on every input.
+Fuzz.main(fuzzFrontCheckpoint)

@@ -1,0 +1,4 @@
+import FuzzSupport
+
+// libFuzzer runs `fuzzProblem` (Target.swift) on every input.
+Fuzz.main(fuzzProblem)
