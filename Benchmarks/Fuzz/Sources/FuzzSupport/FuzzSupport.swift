@@ -8,7 +8,10 @@ import Glibc
 public enum Fuzz {
     /// Runs libFuzzer's driver over `target` (the function each target also exports as
     /// `LLVMFuzzerTestOneInput`) with the command line's libFuzzer flags.
-    public static func main(_ target: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Never {
+    /// `setUp` runs first: the targets' globals (scratch folders, the bundle copy) are made there,
+    /// not lazily inside the first input, where LeakSanitizer would count them as that input's leak.
+    public static func main(_ target: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32, setUp: () -> Void = {}) -> Never {
+        setUp()
         var argc = CommandLine.argc
         var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
         exit(LLVMFuzzerRunDriver(&argc, &argv, target))

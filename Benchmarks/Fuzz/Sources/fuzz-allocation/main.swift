@@ -1,4 +1,4 @@
 import FuzzSupport
 
 // libFuzzer runs `fuzzAllocation` (Target.swift) on every input.
-Fuzz.main(fuzzAllocation)
+Fuzz.main(fuzzAllocation) { _ = channels }

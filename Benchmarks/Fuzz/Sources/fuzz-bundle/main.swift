@@ -1,4 +1,4 @@
 import FuzzSupport
 
 // libFuzzer runs `fuzzBundle` (Target.swift) on every input.
-Fuzz.main(fuzzBundle)
+Fuzz.main(fuzzBundle) { _ = originals }

@@ -1,4 +1,4 @@
 import FuzzSupport
 
 // libFuzzer runs `fuzzEvaluatorReply` (Target.swift) on every input.
-Fuzz.main(fuzzEvaluatorReply)
+Fuzz.main(fuzzEvaluatorReply) { _ = (tasks, batches, outstanding) }

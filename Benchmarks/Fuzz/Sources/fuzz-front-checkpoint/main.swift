@@ -1,4 +1,4 @@
 import FuzzSupport
 
 // libFuzzer runs `fuzzFrontCheckpoint` (Target.swift) on every input.
-Fuzz.main(fuzzFrontCheckpoint)
+Fuzz.main(fuzzFrontCheckpoint) { _ = (checkpoint, runJSON) }

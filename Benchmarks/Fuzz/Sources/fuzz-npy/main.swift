@@ -1,4 +1,4 @@
 import FuzzSupport
 
 // libFuzzer runs `fuzzNpy` (Target.swift) on every input.
-Fuzz.main(fuzzNpy)
+Fuzz.main(fuzzNpy) { _ = scratch }
