@@ -105,12 +105,62 @@ public struct DistortionTable: Sendable, Equatable {
     /// The table of a bundle's fit split with the docs/format.md quantiser, channel block by
     /// channel block (each channel's rows depend on that channel alone, so blocks and streams give
     /// the numbers of one pass over a whole tensor), rows in global channel order.
+    ///
+    /// A float16 file takes the histogram path (`FeatureSource.mapHalfHistograms`): the same
+    /// quantiser on each distinct value, weighted by its count, so the sum runs over at most
+    /// 65 536 terms per channel instead of `N·H·W` (the order of the sum differs, so the last bits may).
     public init(fitOf bundle: FeatureBundle, maxBits: Int) {
         let quantiser = Quantiser(fitOf: bundle)
-        let parts = bundle.mapChannelBlocks(of: .fit, progress: "distortion table") { _, channels, block in
-            DistortionTable(features: block, quantiser: quantiser.slice(channels), maxBits: maxBits).absolute
+        var rows: [[Double]] = []
+        for stream in bundle.streams {
+            let part = quantiser.slice(stream.channelRange)
+            // Each depth's constants for every channel, made once (as in `init(features:…)`).
+            let codes = (0...maxBits).map { b in part.plan(bits: [Int](repeating: b, count: stream.channels)).codes }
+            let means = part.stats.mean
+            let fromHistograms = FeatureBundle.readOrStop {
+                try stream.sources[.fit]!.mapHalfHistograms { c, histogram in
+                    Self.row(histogram: histogram, mean: means[c], codes: codes.dropFirst().map { $0[c] })
+                }
+            }
+            if let fromHistograms {
+                rows += fromHistograms
+                continue
+            }
+            let blocks = FeatureBundle(name: bundle.name, description: bundle.description, directory: bundle.directory, streams: [stream], tasks: [])
+                .mapChannelBlocks(of: .fit, progress: "distortion table") { _, channels, block in
+                    DistortionTable(features: block, quantiser: part.slice(channels.lowerBound - stream.firstChannel..<channels.upperBound - stream.firstChannel), maxBits: maxBits).absolute
+                }
+            rows += blocks.flatMap { $0 }
         }
-        self.init(absolute: parts.flatMap { $0 })
+        self.init(absolute: rows)
+    }
+
+    /// `D_c(0…maxBits)` of one channel from the counts of its float16 bit patterns.
+    /// `codes[b − 1]` is the channel's quantiser at depth `b`.
+    static func row(histogram: UnsafeBufferPointer<UInt32>, mean: Double, codes: [QuantisationPlan.ChannelCode]) -> [Double] {
+        var values: [Float] = [], counts: [Double] = []
+        var total = 0.0
+        for bits in 0..<histogram.count where histogram[bits] > 0 {
+            values.append(Float(Float16(bitPattern: UInt16(bits))))
+            counts.append(Double(histogram[bits]))
+            total += Double(histogram[bits])
+        }
+        func meanSquaredError(_ reconstruct: (Float) -> Double) -> Double {
+            var sum = 0.0
+            for (v, k) in zip(values, counts) { let e = Double(v) - reconstruct(v); sum += k * e * e }
+            return sum / total
+        }
+        var row = [meanSquaredError { _ in mean }]
+        for code in codes {
+            if code.mode == .quantised {
+                // docs/format.md's x̂ = lo + q·(hi − lo)/L with the normative symbol q, per value.
+                row.append(meanSquaredError { x in code.lo + code.symbol(x) * code.range / code.levels })
+            } else {
+                let lo = code.lo
+                row.append(meanSquaredError { _ in lo })
+            }
+        }
+        return row
     }
 
     /// `min_b d_c(b)`: the least relative distortion channel `c` can reach (usually at `maxBits`,

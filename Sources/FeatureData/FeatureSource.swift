@@ -186,6 +186,39 @@ public final class FeatureSource: @unchecked Sendable {
         return s
     }
 
+    /// For a float16 file only: `perChannel(c, histogram)` for every channel `c`, where
+    /// `histogram[bits]` counts the elements of channel `c` (every sample, every position) whose
+    /// float16 bit pattern is `bits` (65 536 entries). A float16 channel has at most 65 536
+    /// distinct values, so a per-value sum over the histogram replaces a pass over its
+    /// `N·H·W` elements. Channels run over the cores; nil for any other source.
+    public func mapHalfHistograms<Result: Sendable>(_ perChannel: @Sendable (Int, UnsafeBufferPointer<UInt32>) -> Result) throws -> [Result]? {
+        guard case .mapped(let file, let kind, let dataStart) = storage, kind == 2 else { return nil }
+        let base = (file.bytes.baseAddress! + dataStart).assumingMemoryBound(to: UInt16.self)
+        let c = channels, n = samples, perChannel_ = elementsPerChannel
+        let state = WorkerState()
+        var results = [Result?](repeating: nil, count: c)
+        results.withUnsafeMutableBufferPointer { buffer in
+            let slots = UnsafeSlots(base: buffer.baseAddress)
+            let pointer = UnsafeSlots(base: UnsafeMutablePointer(mutating: base))
+            ParallelFor.run(c) { ch in
+                guard state.error == nil else { return }
+                let histogram = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: 1 << 16)
+                defer { histogram.deallocate() }
+                histogram.initialize(repeating: 0)
+                for s in 0..<n {
+                    guard mipareto_mapped_count_halves(pointer.base! + (s * c + ch) * perChannel_, perChannel_, histogram.baseAddress!) == 0 else {
+                        state.fail(self.truncated())
+                        return
+                    }
+                }
+                slots.base![ch] = perChannel(ch, UnsafeBufferPointer(histogram))
+            }
+        }
+        releasePages()
+        if let error = state.error { throw error }
+        return results.map { $0! }
+    }
+
     /// Hands the mapped file's pages back to the page cache (nothing for a source in memory).
     public func releasePages() {
         if case .mapped(let file, _, _) = storage { file.release(0..<file.count) }

@@ -16,4 +16,8 @@ int mipareto_mapped_to_float(const void *source, int kind, float *destination, s
 /// on SIGBUS (as above).
 int mipareto_mapped_find_nonfinite(const void *source, int kind, size_t count, size_t *index);
 
+/// Adds one to `histogram[bits]` for each of the `count` float16 bit patterns at `source`
+/// (`histogram` has 65 536 entries). Returns 0, or -1 on SIGBUS (as above).
+int mipareto_mapped_count_halves(const uint16_t *source, size_t count, uint32_t *histogram);
+
 #endif
