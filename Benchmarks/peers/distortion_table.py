@@ -15,22 +15,28 @@ import time
 import numpy as np
 
 
+def channel_row(v, max_bits):
+    """D(0..max_bits) of one channel's values v (float64, flattened)."""
+    row = np.empty(max_bits + 1)
+    lo, hi, mean = v.min(), v.max(), v.mean()
+    row[0] = np.mean((v - mean) ** 2)
+    for b in range(1, max_bits + 1):
+        if hi == lo:
+            row[b] = np.mean((v - lo) ** 2)
+            continue
+        levels = 2.0 ** b - 1
+        u = np.clip((v - lo) / (hi - lo) * levels, 0, levels)
+        t = np.trunc(u)
+        q = t + (u - t >= 0.5)
+        row[b] = np.mean((v - (lo + q * (hi - lo) / levels)) ** 2)
+    return row
+
+
 def table(features, max_bits):
     channels = features.shape[1]
     out = np.empty((channels, max_bits + 1))
     for c in range(channels):
-        v = features[:, c].reshape(-1).astype(np.float64)
-        lo, hi, mean = v.min(), v.max(), v.mean()
-        out[c, 0] = np.mean((v - mean) ** 2)
-        for b in range(1, max_bits + 1):
-            if hi == lo:
-                out[c, b] = np.mean((v - lo) ** 2)
-                continue
-            levels = 2.0 ** b - 1
-            u = np.clip((v - lo) / (hi - lo) * levels, 0, levels)
-            t = np.trunc(u)
-            q = t + (u - t >= 0.5)
-            out[c, b] = np.mean((v - (lo + q * (hi - lo) / levels)) ** 2)
+        out[c] = channel_row(features[:, c].reshape(-1).astype(np.float64), max_bits)
     return out
 
 
