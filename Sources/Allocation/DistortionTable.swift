@@ -1,3 +1,4 @@
+import Basics
 import Dispatch
 import FeatureData
 
@@ -126,10 +127,13 @@ public struct DistortionTable: Sendable, Equatable {
                 rows += fromHistograms
                 continue
             }
-            let blocks = FeatureBundle(name: bundle.name, description: bundle.description, directory: bundle.directory, streams: [stream], tasks: [])
-                .mapChannelBlocks(of: .fit, progress: "distortion table") { _, channels, block in
-                    DistortionTable(features: block, quantiser: part.slice(channels.lowerBound - stream.firstChannel..<channels.upperBound - stream.firstChannel), maxBits: maxBits).absolute
+            let progress = ProgressLine("distortion table")
+            let blocks = FeatureBundle.readOrStop {
+                try stream.mapChannelBlocks(of: .fit, progress: { progress.update(fraction: $0) }) { channels, block in
+                    DistortionTable(features: block, quantiser: part.slice(channels), maxBits: maxBits).absolute
                 }
+            }
+            progress.finish()
             rows += blocks.flatMap { $0 }
         }
         self.init(absolute: rows)

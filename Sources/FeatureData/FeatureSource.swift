@@ -53,13 +53,8 @@ public final class FeatureSource: @unchecked Sendable {
     /// The whole tensor in float32, made on first use and kept (4 bytes per element). When the
     /// machine has not got the memory, the process stops with `error: FILE: not enough memory …`
     /// and exit status 2 rather than failing inside an allocation: callers that can stream use
-    /// channel blocks instead, and `requireWholeTensor()` reports the same as a thrown error.
-    public var tensor: Tensor<Float> {
-        do { return try wholeTensor() } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            exit(2)
-        }
-    }
+    /// channel blocks instead, and `wholeTensor()` reports the same as a thrown error.
+    public var tensor: Tensor<Float> { FeatureBundle.readOrStop { try wholeTensor() } }
 
     /// The whole tensor in float32, or an error naming the memory it needs.
     public func wholeTensor() throws -> Tensor<Float> {
