@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets and runs each for a bounded time (`make fuzz` at the top).
 #   FUZZ_SECONDS   seconds per target (default 60)
+#   FUZZ_RUNS      stop a target after this many executions instead (the campaign: 1000000),
+#                  FUZZ_SECONDS still bounding it
 #   FUZZ_TARGETS   the targets to run, space-separated (default: all)
 #   FUZZ_WORK      where the growing corpora and the crash / hang / leak artifacts go
 #                  (default Benchmarks/Fuzz/.build/fuzz-work; the committed seeds stay untouched)
@@ -37,11 +39,15 @@ for target in $targets; do
   log="$work/$target/log.txt"
   dict=()
   [ -f "Dictionaries/$target.dict" ] && dict=("-dict=Dictionaries/$target.dict")
+  runs=()
+  [ -n "${FUZZ_RUNS:-}" ] && runs=("-runs=$FUZZ_RUNS")
   status=0
+  began=$(date +%s)
   # shellcheck disable=SC2086
-  "$bin/$target" "$corpus" "Corpus/$target" "${dict[@]}" \
+  "$bin/$target" "$corpus" "Corpus/$target" "${dict[@]}" "${runs[@]}" \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -detect_leaks=1 \
     -print_final_stats=1 -artifact_prefix="$artifacts/" ${FUZZ_FLAGS:-} >"$log" 2>&1 || status=$?
+  elapsed=$(( $(date +%s) - began ))
   executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   # A crash ends the run before the final stats: the last progress line has the count.
   [ -z "$executions" ] && executions=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
@@ -50,7 +56,7 @@ for target in $targets; do
   hangs=$(find "$artifacts" -type f \( -name 'timeout-*' -o -name 'slow-unit-*' \) | wc -l)
   leaks=$(find "$artifacts" -type f -name 'leak-*' | wc -l)
   line=$(printf '%-24s %10s executions  %6s corpus files  %s crashes  %s hangs  %s leaks  (%s s)' \
-    "$target" "${executions:-0}" "$files" "$crashes" "$hangs" "$leaks" "$seconds")
+    "$target" "${executions:-0}" "$files" "$crashes" "$hangs" "$leaks" "$elapsed")
   echo "$line"
   summary+=("$line")
   if [ "$status" -ne 0 ] || [ $((crashes + hangs + leaks)) -ne 0 ]; then
@@ -61,6 +67,6 @@ for target in $targets; do
   fi
 done
 echo
-echo "fuzzing summary ($seconds s per target):"
+echo "fuzzing summary (at most $seconds s${FUZZ_RUNS:+ or $FUZZ_RUNS executions} per target):"
 printf '%s\n' "${summary[@]}"
 exit "$failed"

@@ -73,7 +73,9 @@ public final class FrontCheckpoint: @unchecked Sendable {
         // Temporary files of a killed run: never read, so only removed.
         AtomicFile.removeLeftovers(in: directory)
         let url = directory.appendingPathComponent("run.json")
-        guard let data = FileManager.default.contents(atPath: url.path) else {
+        let present: Data?
+        do { present = try InputFile.readIfPresent(url) } catch { throw ParameterError("resume", value: url.path, error.reason) }
+        guard let data = present else {
             throw ParameterError("resume", value: directory.path, "no checkpoint there (run.json is missing); start one with \(ParameterError.mention("checkpoint"))")
         }
         let saved: Identity
@@ -99,7 +101,7 @@ public final class FrontCheckpoint: @unchecked Sendable {
     /// the method makes).
     func completed(method: String, seed: Int, channels: Int) throws -> [[Int]]? {
         let url = directory.appendingPathComponent(Self.pointsName(method: method, seed: seed))
-        guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
+        guard let data = try ExperimentError.readIfPresent(url) else { return nil }
         let saved: CompletedMethod
         do { saved = try JSONDecoder().decode(CompletedMethod.self, from: data) } catch {
             throw ExperimentError.invalidData("\(url.path): corrupted (\(error))")
@@ -195,7 +197,7 @@ public final class FrontCheckpoint: @unchecked Sendable {
     /// 0…maxBits, one finite metric per task). A last line a kill cut short is ignored.
     func storedScores(split: Split, channels: Int, tasks: Int) throws -> [(bits: [Int], metrics: [Double], coded: Double?)] {
         let url = directory.appendingPathComponent(Self.scoresName(split))
-        guard let data = FileManager.default.contents(atPath: url.path) else { return [] }
+        guard let data = try ExperimentError.readIfPresent(url) else { return [] }
         var out: [(bits: [Int], metrics: [Double], coded: Double?)] = []
         let lines = data.split(separator: 10, omittingEmptySubsequences: false)
         // Only newline-terminated lines are complete.

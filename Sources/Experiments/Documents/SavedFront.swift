@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Reporting
 
@@ -11,12 +12,12 @@ public struct SavedFront {
     public init(directory: String) throws {
         let dir = URL(fileURLWithPath: directory)
         let csvURL = dir.appendingPathComponent("front.csv")
-        guard let csvData = FileManager.default.contents(atPath: csvURL.path) else {
+        guard let csvData = try ExperimentError.readIfPresent(csvURL) else {
             throw ExperimentError.invalidData("\(csvURL.path): missing (is \(directory) a `mipareto front` output folder?)")
         }
         table = try FrontTable(csvText: String(decoding: csvData, as: UTF8.self), source: csvURL.path)
         let summaryURL = dir.appendingPathComponent("summary.json")
-        if let data = FileManager.default.contents(atPath: summaryURL.path) {
+        if let data = try ExperimentError.readIfPresent(summaryURL) {
             guard let summary = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
                 throw ExperimentError.invalidData("\(summaryURL.path): not a JSON object")
             }
