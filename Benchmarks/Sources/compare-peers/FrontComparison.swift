@@ -10,12 +10,11 @@ import Glibc
 /// `compare-peers front`: the whole `front` run of issue 6 on digits-pair (nine methods, one seed,
 /// NSGA-II P = 64, G = 50 seeded from the ILP sweeps), timed in-process through `FrontRunner`
 /// (what `mipareto front` calls), with the time of each part and the peak memory. There is no
-/// Python peer for a whole run; the target is absolute: ≤ 30 s on 2 cores. `--demo` times the run
-/// `make demo` shows instead (issue 14: the demo's methods, P = 32, G = 20, also ≤ 30 s).
+/// Python peer for a whole run; the target is absolute: ≤ 30 s on 2 cores.
 struct FrontComparison: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "front",
-        abstract: "Time a whole `front` run on digits-pair (issues 6 and 14, with --demo: ≤ 30 s on 2 cores) and report peak memory."
+        abstract: "Time a whole `front` run on digits-pair (issue 6 target: ≤ 30 s on 2 cores) and report peak memory."
     )
 
     @Option(help: "Bundle directory (default: ../shared/data/digits-pair beside the repository).")
@@ -33,17 +32,11 @@ struct FrontComparison: ParsableCommand {
     @Option(help: "NSGA-II generations.")
     var generations = 50
 
-    @Flag(help: "The demo's run instead (`make demo`: \(Self.demoMethods), P = 32, G = 20), issue 14's target.")
-    var demo = false
-
-    static let demoMethods = "ilp-mi,ilp-sensitivity,ilp-l1,uniform,nsga2"
-
     func run() throws {
         let path = bundle ?? PeerRunner.sharedDirectory.appendingPathComponent("data/digits-pair").path
         guard FileManager.default.fileExists(atPath: path + "/bundle.json") else {
             throw PeerError(message: "\(path): no bundle there (the front timing needs ../shared/data/digits-pair)")
         }
-        let (methods, population, generations) = demo ? (Self.demoMethods, 32, 20) : (methods, population, generations)
         var result: FrontResult?
         let seconds = try Stopwatch.seconds {
             // Loading counts: it is part of the run a user waits for.
@@ -66,6 +59,6 @@ struct FrontComparison: ParsableCommand {
         }
         print(String(format: "peak memory (getrusage maxrss): %.0f MiB", Double(usage.ru_maxrss) / 1024))
         for m in r.methods { print("  " + m.name.padding(toLength: 14, withPad: " ", startingAt: 0) + String(format: " hypervolume %.5f (%d points)", m.hypervolume, m.points)) }
-        print(String(format: "target: ≤ 30 s on 2 cores (issue %@): %@", demo ? "14, the demo's run" : "6", seconds <= 30 ? "met" : "NOT met"))
+        print(String(format: "target: ≤ 30 s on 2 cores (issue 6): %@", seconds <= 30 ? "met" : "NOT met"))
     }
 }
