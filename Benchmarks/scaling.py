@@ -29,11 +29,22 @@ COMMANDS = {
     "importance l1": ["importance", "{b}", "--measure", "l1", "--json"],
     "importance variance": ["importance", "{b}", "--measure", "variance", "--json"],
     "importance entropy": ["importance", "{b}", "--measure", "entropy", "--json"],
+    "importance l2": ["importance", "{b}", "--measure", "l2", "--json"],
+    "importance random": ["importance", "{b}", "--measure", "random", "--json"],
     "importance mi (pooled)": ["importance", "{b}", "--measure", "mi", "--json"],
+    "importance mi (binned)": ["importance", "{b}", "--measure", "mi", "--estimator", "binned", "--json"],
+    "importance mi (patch)": ["importance", "{b}", "--measure", "mi", "--estimator", "patch", "--json"],
+    "importance mi-jmi": ["importance", "{b}", "--measure", "mi-jmi", "--json"],
     "allocate --no-score": ["allocate", "{b}", "--budget", "2", "--no-score", "--json"],
     "front --no-score": ["front", "{b}", "--methods", "ilp-mi,ilp-l1,ilp-variance,uniform,select-mi", "--budgets", "0.25:0.25:8",
                          "--no-score", "--quiet", "-o", "{out}"],
 }
+
+
+# Commands whose cost is far above N·C run only up to this N·C (samples × channels): patch MI
+# compares every pair of samples (N²·C·H·W), JMI every pair of channels (N·C²). The fit over the
+# smaller bundles still gives their exponents.
+LIMITS = {"importance mi (patch)": 5000 * 128, "importance mi-jmi": 5000 * 512}
 
 
 def memory_of(pid):
@@ -93,6 +104,7 @@ def main():
     parser.add_argument("--commands", default=",".join(COMMANDS), help="subset of: " + ", ".join(COMMANDS))
     parser.add_argument("--timeout", type=float, default=900, help="seconds per command before it is killed")
     parser.add_argument("--json", help="also write the measurements to this file")
+    parser.add_argument("--no-limits", action="store_true", help="run patch MI and JMI at every size (see LIMITS)")
     args = parser.parse_args()
     h, w = (int(v) for v in args.size.lower().split("x"))
     names = [c.strip() for c in args.commands.split(",") if c.strip()]
@@ -108,12 +120,15 @@ def main():
                             "--dtype", args.dtype], check=True, stdout=subprocess.DEVNULL)
         drivers = json.load(open(os.path.join(bundle, "drivers.json")))
         for name in names:
+            if n * c > LIMITS.get(name, n * c) and not args.no_limits:
+                print(f"{name:24} {n:>6} {c:>5} {'—':>8} {'—':>12} {'—':>8}  skipped (N·C above {LIMITS[name]}; --no-limits runs it)", flush=True)
+                continue
             out = os.path.join(args.workdir, "out-front")
             subprocess.run(["rm", "-rf", out])
             argv = [args.bin] + [a.format(b=bundle, out=out) for a in COMMANDS[name]]
             seconds, anon, rss, status, stdout, last = measure(argv, args.timeout)
             note = "ok" if status == 0 else f"exit {status}: {last[:90]}"
-            if status == 0 and name == "importance mi (pooled)":
+            if status == 0 and name.startswith("importance mi"):
                 scores = json.loads(stdout)
                 note += " · " + recovery(scores, drivers, c)
             print(f"{name:24} {n:>6} {c:>5} {seconds:>8.2f} {anon / 2**20:>12.0f} {rss / 2**20:>8.0f}  {note}", flush=True)

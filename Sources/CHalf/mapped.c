@@ -7,9 +7,14 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 
-static _Thread_local sigjmp_buf *recovery = NULL;
+// The recovery point is set before a loop and cleared after it, and only the signal handler reads
+// it in between: to the compiler the first store is dead (nothing reads it before the second) and
+// may be dropped or moved past the loop's loads. `volatile` keeps both stores, and the signal
+// fences in `arm`/`disarm` keep the loop's reads of the mapping between them.
+static _Thread_local sigjmp_buf *volatile recovery = NULL;
 static pthread_once_t installed = PTHREAD_ONCE_INIT;
 static struct sigaction previous;
 
@@ -36,6 +41,16 @@ static void install(void) {
     sigaction(SIGBUS, &action, &previous);
 }
 
+static inline void arm(sigjmp_buf *point) {
+    recovery = point;
+    atomic_signal_fence(memory_order_seq_cst);
+}
+
+static inline void disarm(void) {
+    atomic_signal_fence(memory_order_seq_cst);
+    recovery = NULL;
+}
+
 static void convert(const void *source, int kind, float *destination, size_t count) {
     switch (kind) {
     case MIPARETO_F16: mipareto_half_to_float((const uint16_t *)source, destination, count); break;
@@ -51,9 +66,9 @@ int mipareto_mapped_to_float(const void *source, int kind, float *destination, s
     pthread_once(&installed, install);
     sigjmp_buf here;
     if (sigsetjmp(here, 0) != 0) return -1;
-    recovery = &here;
+    arm(&here);
     convert(source, kind, destination, count);
-    recovery = NULL;
+    disarm();
     return 0;
 }
 
@@ -76,7 +91,7 @@ int mipareto_mapped_find_nonfinite(const void *source, int kind, size_t count, s
     pthread_once(&installed, install);
     sigjmp_buf here;
     if (sigsetjmp(here, 0) != 0) return -1;
-    recovery = &here;
+    arm(&here);
     const char *bytes = (const char *)source;
     const size_t run = 4096;
     for (size_t start = 0; start < count; start += run) {
@@ -85,13 +100,13 @@ int mipareto_mapped_find_nonfinite(const void *source, int kind, size_t count, s
         if (!run_has_nonfinite(at, kind, n)) continue;
         for (size_t i = 0; i < n; i++) {
             if (run_has_nonfinite(bytes + (start + i) * (size_t)kind, kind, 1)) {
-                recovery = NULL;
+                disarm();
                 *index = start + i;
                 return 1;
             }
         }
     }
-    recovery = NULL;
+    disarm();
     return 0;
 }
 
@@ -99,8 +114,8 @@ int mipareto_mapped_count_halves(const uint16_t *source, size_t count, uint32_t 
     pthread_once(&installed, install);
     sigjmp_buf here;
     if (sigsetjmp(here, 0) != 0) return -1;
-    recovery = &here;
+    arm(&here);
     for (size_t i = 0; i < count; i++) histogram[source[i]]++;
-    recovery = NULL;
+    disarm();
     return 0;
 }

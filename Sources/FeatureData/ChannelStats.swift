@@ -1,4 +1,5 @@
 import Basics
+import CHalf
 
 /// Per-channel statistics of a feature tensor, in float64: the quantiser's ranges (`lo`, `hi`),
 /// the value a dropped channel is replaced by (`mean`), and the population variance.
@@ -21,49 +22,58 @@ public struct ChannelStats: Sendable, Equatable {
     }
 
     /// Statistics of `features` (`[N, C, …]`), per channel (axis 1).
+    ///
+    /// Each sample's run of a channel (`H·W` values) is summed by the C kernels of `cmoments.h`
+    /// (eight accumulators in a fixed order), then the runs are added in sample order: the result
+    /// depends on the channel's values alone, never on how channels are grouped into blocks.
     public init(features: Tensor<Float>) {
         precondition(features.rank >= 2, "features need a channel axis")
         let n = features.samples, c = features.shape[1]
         let perChannel = features.shape.dropFirst(2).reduce(1, *)
-        var lo = [Double](repeating: .infinity, count: c)
-        var hi = [Double](repeating: -.infinity, count: c)
+        var lo = [Float](repeating: .infinity, count: c)
+        var hi = [Float](repeating: -.infinity, count: c)
         var sum = [Double](repeating: 0, count: c)
+        var squares = [Double](repeating: 0, count: c)
         features.values.withUnsafeBufferPointer { x in
-            for s in 0..<n {
-                for ch in 0..<c {
-                    let base = (s * c + ch) * perChannel
-                    var l = lo[ch], h = hi[ch], t = 0.0
-                    for k in 0..<perChannel {
-                        let v = Double(x[base + k])
-                        l = Swift.min(l, v)
-                        h = Swift.max(h, v)
-                        t += v
+            guard let x = x.baseAddress else { return }
+            if perChannel == 1 {
+                for s in 0..<n {
+                    for ch in 0..<c {
+                        let v = x[s * c + ch]
+                        lo[ch] = Swift.min(lo[ch], v)
+                        hi[ch] = Swift.max(hi[ch], v)
+                        sum[ch] += Double(v)
                     }
-                    lo[ch] = l
-                    hi[ch] = h
-                    sum[ch] += t
+                }
+            } else {
+                for s in 0..<n {
+                    for ch in 0..<c {
+                        sum[ch] += mipareto_float_range_sum(x + (s * c + ch) * perChannel, perChannel, &lo[ch], &hi[ch])
+                    }
                 }
             }
         }
         let count = Double(n * perChannel)
         let mean = sum.map { $0 / count }
         // Second pass around the mean: no cancellation, unlike E[x²] − E[x]².
-        var squares = [Double](repeating: 0, count: c)
         features.values.withUnsafeBufferPointer { x in
-            for s in 0..<n {
-                for ch in 0..<c {
-                    let base = (s * c + ch) * perChannel
-                    let m = mean[ch]
-                    var t = 0.0
-                    for k in 0..<perChannel {
-                        let d = Double(x[base + k]) - m
-                        t += d * d
+            guard let x = x.baseAddress else { return }
+            if perChannel == 1 {
+                for s in 0..<n {
+                    for ch in 0..<c {
+                        let d = Double(x[s * c + ch]) - mean[ch]
+                        squares[ch] += d * d
                     }
-                    squares[ch] += t
+                }
+            } else {
+                for s in 0..<n {
+                    for ch in 0..<c {
+                        squares[ch] += mipareto_float_squares_about(x + (s * c + ch) * perChannel, perChannel, mean[ch])
+                    }
                 }
             }
         }
-        self.init(lo: lo, hi: hi, mean: mean, variance: squares.map { $0 / count })
+        self.init(lo: lo.map(Double.init), hi: hi.map(Double.init), mean: mean, variance: squares.map { $0 / count })
     }
 }
 

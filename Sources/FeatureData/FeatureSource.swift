@@ -95,16 +95,31 @@ public final class FeatureSource: @unchecked Sendable {
     /// Channels `range` of the samples `indices` (every sample when nil), as a `[n, G, …]` float32
     /// tensor in sample order.
     public func block(channels range: Range<Int>, samples indices: [Int]?) throws -> Tensor<Float> {
+        if case .memory = storage, let whole, range == 0..<channels, indices == nil { return whole }
+        var values: [Float] = []
+        try fill(&values, channels: range, samples: indices)
+        return Tensor(shape: blockShape(channels: range, samples: indices), values: values)
+    }
+
+    private func blockShape(channels range: Range<Int>, samples indices: [Int]?) -> [Int] {
+        [indices?.count ?? samples, range.count] + Array(shape.dropFirst(2))
+    }
+
+    /// Writes channels `range` of the samples `indices` into `values` (resized to fit, its
+    /// storage reused when it is large enough).
+    private func fill(_ values: inout [Float], channels range: Range<Int>, samples indices: [Int]?) throws {
         precondition(range.lowerBound >= 0 && range.upperBound <= channels, "channels \(range) of \(channels)")
         let perChannel = elementsPerChannel, c = channels
         let n = indices?.count ?? samples
         let run = range.count * perChannel
-        let blockShape = [n, range.count] + Array(shape.dropFirst(2))
-        if case .memory = storage, let whole, range == 0..<c, indices == nil { return whole }
+        if values.count > n * run {
+            values.removeLast(values.count - n * run)
+        } else if values.count < n * run {
+            values.append(contentsOf: repeatElement(0, count: n * run - values.count))
+        }
+        guard run > 0 else { return }
         var failure: FeatureDataError?
-        let values = [Float](unsafeUninitializedCapacity: n * run) { out, initialised in
-            initialised = n * run
-            guard run > 0 else { return }
+        values.withUnsafeMutableBufferPointer { out in
             switch storage {
             case .memory:
                 whole!.values.withUnsafeBufferPointer { x in
@@ -114,7 +129,6 @@ public final class FeatureSource: @unchecked Sendable {
                     }
                 }
             case .mapped(let file, let kind, let dataStart):
-                guard failure == nil else { return }
                 let base = file.bytes.baseAddress! + dataStart
                 for i in 0..<n {
                     let s = indices?[i] ?? i
@@ -127,7 +141,6 @@ public final class FeatureSource: @unchecked Sendable {
             }
         }
         if let failure { throw failure }
-        return Tensor(shape: blockShape, values: values)
     }
 
     /// Channels per block so that one block holds about `maxElements` float32 values.
@@ -141,44 +154,70 @@ public final class FeatureSource: @unchecked Sendable {
 
     /// Every channel's values through `perBlock`, blocks spread over the cores (each block's result
     /// depends on its channels alone, so the thread count never changes it); results in channel order.
+    ///
+    /// The first pass over every sample also computes the channel statistics on the same blocks
+    /// and keeps them (`channelStatistics()` is then free): every command needs them, and reading
+    /// a mapped file costs more than the statistics. Block buffers are reused from block to
+    /// block, so their pages are faulted in once per worker rather than once per block.
     public func mapChannelBlocks<Result: Sendable>(samples indices: [Int]? = nil, maxElements: Int = FeatureSource.blockElements,
                                                    progress: (@Sendable (Double) -> Void)? = nil,
                                                    _ perBlock: @Sendable (Range<Int>, Tensor<Float>) -> Result) throws -> [Result] {
         let width = channelsPerBlock(samples: indices?.count ?? samples, maxElements: maxElements)
         let ranges = stride(from: 0, to: channels, by: width).map { $0..<Swift.min(channels, $0 + width) }
+        let collectStatistics = indices == nil && cachedStatistics == nil
         // libdispatch runs as many iterations at once as there are cores: that many blocks in memory.
         var results = [Result?](repeating: nil, count: ranges.count)
+        var statistics = [ChannelStats?](repeating: nil, count: collectStatistics ? ranges.count : 0)
         let state = WorkerState()
+        let buffers = BufferPool()
         results.withUnsafeMutableBufferPointer { buffer in
-            let slots = UnsafeSlots(base: buffer.baseAddress)
-            ParallelFor.run(ranges.count) { index in
-                guard state.error == nil else { return }
-                do {
-                    let block = try self.block(channels: ranges[index], samples: indices)
-                    slots.base![index] = perBlock(ranges[index], block)
-                    progress?(Double(state.completeOne()) / Double(ranges.count))
-                } catch {
-                    state.fail(error)
+            statistics.withUnsafeMutableBufferPointer { statisticsBuffer in
+                let slots = UnsafeSlots(base: buffer.baseAddress), statisticsSlots = UnsafeSlots(base: statisticsBuffer.baseAddress)
+                ParallelFor.run(ranges.count) { index in
+                    guard state.error == nil else { return }
+                    do {
+                        let block: Tensor<Float>
+                        if case .memory = self.storage, let whole = self.whole, ranges[index] == 0..<self.channels, indices == nil {
+                            block = whole
+                        } else {
+                            var values = buffers.take()
+                            try self.fill(&values, channels: ranges[index], samples: indices)
+                            block = Tensor(shape: self.blockShape(channels: ranges[index], samples: indices), values: values)
+                        }
+                        slots.base![index] = perBlock(ranges[index], block)
+                        if collectStatistics { statisticsSlots.base![index] = ChannelStats(features: block) }
+                        buffers.give(block.values)
+                        progress?(Double(state.completeOne()) / Double(ranges.count))
+                    } catch {
+                        state.fail(error)
+                    }
                 }
             }
         }
         releasePages()
         if let error = state.error { throw error }
+        if collectStatistics {
+            let parts = statistics.map { $0! }
+            let s = ChannelStats(lo: parts.flatMap(\.lo), hi: parts.flatMap(\.hi), mean: parts.flatMap(\.mean), variance: parts.flatMap(\.variance))
+            lock.lock()
+            if stats == nil { stats = s }
+            lock.unlock()
+        }
         return results.map { $0! }
     }
 
+    private var cachedStatistics: ChannelStats? {
+        lock.lock()
+        defer { lock.unlock() }
+        return stats
+    }
+
     /// The statistics of every channel over every sample (the quantiser's ranges and means), made
-    /// once per source: every command needs them, some several times.
+    /// once per source (see `mapChannelBlocks`): every command needs them, some several times.
     public func channelStatistics(progress: (@Sendable (Double) -> Void)? = nil) throws -> ChannelStats {
-        lock.lock()
-        if let stats { lock.unlock(); return stats }
-        lock.unlock()
-        let parts = try mapChannelBlocks(progress: progress) { _, block in ChannelStats(features: block) }
-        let s = ChannelStats(lo: parts.flatMap(\.lo), hi: parts.flatMap(\.hi), mean: parts.flatMap(\.mean), variance: parts.flatMap(\.variance))
-        lock.lock()
-        stats = s
-        lock.unlock()
-        return s
+        if let stats = cachedStatistics { return stats }
+        _ = try mapChannelBlocks(progress: progress) { _, _ in () }
+        return cachedStatistics!
     }
 
     /// For a float16 file only: `perChannel(c, histogram)` for every channel `c`, where
@@ -254,6 +293,14 @@ public final class FeatureSource: @unchecked Sendable {
     private func truncated() -> FeatureDataError {
         FeatureDataError(file: displayName, "the file shrank while it was being read (truncated by another program?); nothing past its end was read")
     }
+}
+
+/// Block buffers handed from finished blocks to the next (at most one per worker at a time).
+private final class BufferPool: @unchecked Sendable {
+    private let lock = NSLock()
+    private var free: [[Float]] = []
+    func take() -> [Float] { lock.lock(); defer { lock.unlock() }; return free.popLast() ?? [] }
+    func give(_ buffer: [Float]) { lock.lock(); free.append(buffer); lock.unlock() }
 }
 
 /// What concurrent block workers share: the first error, and how many blocks are done (for progress).

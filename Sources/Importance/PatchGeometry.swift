@@ -9,9 +9,15 @@ public struct PatchSize: Sendable, Equatable, CustomStringConvertible {
         self.width = width
     }
 
-    /// The paper's default: the whole map when it is at most 8×8, else 4×4 patches.
+    /// The paper's default: the whole map when it is at most 8×8, else 4×4 patches, or, on a
+    /// side that 4 does not divide, the divisor nearest 4 (the larger on a tie), so the patches
+    /// always tile the map: 2×2 on the 14×14 maps of a ResNet's third stage, 4×4 on 28×28.
     public static func defaultSize(mapHeight h: Int, mapWidth w: Int) -> PatchSize {
-        h <= 8 && w <= 8 ? PatchSize(height: h, width: w) : PatchSize(height: 4, width: 4)
+        h <= 8 && w <= 8 ? PatchSize(height: h, width: w) : PatchSize(height: side(h), width: side(w))
+    }
+
+    private static func side(_ n: Int) -> Int {
+        (1...Swift.max(1, n)).filter { n % $0 == 0 }.min { (abs($0 - 4), -$0) < (abs($1 - 4), -$1) }!
     }
 
     public var description: String { "\(height)x\(width)" }

@@ -92,4 +92,37 @@ struct MappedFloatReadTests {
             "\(error)".contains("empty.npy") && "\(error)".contains("not an .npy file")
         }
     }
+    /// A file cut short after it was mapped: touching a page past its new end raises SIGBUS, which
+    /// `CHalf` turns into an error naming the file. Every kind of read stops there: a channel
+    /// block, the statistics pass, the float16 histograms, the finite check and the whole copy.
+    @Test("a file truncated while mapped is an error on every read, never a crash", arguments: ["<f2", "<f4", "<f8"])
+    func truncatedWhileMapped(descr: String) throws {
+        let itemSize = descr == "<f2" ? 2 : descr == "<f4" ? 4 : 8
+        let (n, c, h, w) = (16, 2, 64, 64)
+        let data = npyBytes(header: "{'descr': '\(descr)', 'fortran_order': False, 'shape': (\(n), \(c), \(h), \(w)), }",
+                            data: [UInt8](repeating: 0, count: n * c * h * w * itemSize))
+        let url = try temporaryFile(data)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let source = try NpyFile.mapFloatArray(url, displayName: "cut.npy")
+        // Keep the header and the first channel map of sample 0: every read below needs far more.
+        let handle = try FileHandle(forWritingTo: url)
+        try handle.truncate(atOffset: UInt64(data.count - n * c * h * w * itemSize + h * w * itemSize))
+        try handle.close()
+        func expectTruncated(_ what: String, _ read: () throws -> Void) {
+            #expect(throws: FeatureDataError.self, "\(what)") { try read() }
+            do { try read() } catch {
+                #expect("\(error)".contains("cut.npy") && "\(error)".contains("shrank"), "\(what): \(error)")
+            }
+        }
+        expectTruncated("block") { _ = try source.block(channels: 0..<c, samples: nil) }
+        expectTruncated("statistics") { _ = try source.channelStatistics() }
+        expectTruncated("finite check") { try source.requireFinite() }
+        expectTruncated("whole copy") { _ = try source.wholeTensor() }
+        if descr == "<f2" {
+            expectTruncated("histograms") { _ = try source.mapHalfHistograms { _, _ in 0 } }
+        }
+        // What is left still reads.
+        let first = try source.block(channels: 0..<1, samples: [0])
+        #expect(first.values.count == h * w && first.values.allSatisfy { $0 == 0 })
+    }
 }

@@ -96,6 +96,18 @@ struct PatchMITests {
         }
     }
 
+    /// The default patch always tiles the map: whole maps up to 8×8, 4 on a side 4 divides, else
+    /// the divisor nearest 4 (14 = 2·7 → 2; 6 → 3; 10 → 5; 9 → 3; 13 → 1; 7 ties 1 and 7 → 7).
+    @Test func defaultPatchTilesTheMap() throws {
+        let cases: [(Int, Int, Int, Int)] = [(4, 8, 4, 8), (8, 8, 8, 8), (14, 14, 2, 2), (28, 28, 4, 4), (56, 56, 4, 4),
+                                             (16, 6, 4, 3), (10, 5, 5, 5), (9, 12, 3, 4), (13, 13, 1, 1), (16, 7, 4, 7)]
+        for (h, w, ph, pw) in cases {
+            let patch = PatchSize.defaultSize(mapHeight: h, mapWidth: w)
+            #expect(patch == PatchSize(height: ph, width: pw), "\(h)x\(w): \(patch)")
+            _ = try PatchGrid(mapHeight: h, mapWidth: w, patch: patch)
+        }
+    }
+
     @Test func constantChannelGivesZero() throws {
         let n = 400
         let y = (0..<n).map { $0 % 4 }

@@ -19,8 +19,11 @@ struct MIComparison: ParsableCommand {
     @Flag(help: "A fast check: 10 000 samples × 64 features.")
     var quick = false
 
-    @Option(help: "Run only one part: pooled (with the peer), pooled-ours (ours only, Swift-generated data of the same shape) or patch (ours only).")
+    @Option(help: "Run only one part: pooled (with the peer), pooled-ours (ours only, Swift-generated data of the same shape), patch (ours only) or process (`mipareto importance` against a Python process running scikit-learn, both whole processes, 50 000 × 64).")
     var only: String?
+
+    @Option(help: "The mipareto executable for --only process (build it with `swift build -c release --product mipareto` at the top).")
+    var bin: String = PeerRunner.repositoryDirectory.appendingPathComponent(".build/release/mipareto").path
 
     @Option(help: "A real bundle (e.g. ../../shared/data/digits-pair): time patch and pooled MI on it through ImportanceCalculator, every task (the issue's ≤ 10 s case).")
     var bundle: String?
@@ -36,6 +39,7 @@ struct MIComparison: ParsableCommand {
         if only == nil || only == "pooled" { try pooled() }
         if only == nil || only == "patch" { try patch() }
         if only == "pooled-ours" { try pooledOursOnly() }
+        if only == "process" { try wholeProcess() }
     }
 
     /// Patch and pooled MI on a real bundle, all tasks, exactly as `mipareto importance` runs them
@@ -108,6 +112,47 @@ struct MIComparison: ParsableCommand {
                      mae(o, sklearn), zip(o, sklearn).map { abs($0 - $1) }.max()!))
         reportRatio("pooled MI \(n)×\(d), 10 classes, k=3 (ours: median of 3, \(ProcessInfo.processInfo.activeProcessorCount) cores)",
                     oursSeconds: oursSeconds, peerName: "sklearn mutual_info_classif", peerSeconds: peerSeconds)
+    }
+
+    /// What a user runs for the answer, start to print: `mipareto importance BUNDLE --measure mi
+    /// --json` (start-up, load and validation of the bundle, statistics, the estimate, JSON out)
+    /// against a fresh Python process that imports scikit-learn, loads the same float32 arrays
+    /// and prints `mutual_info_classif`. The peer writes the bundle; median of 5 runs each (the
+    /// peer's own 3) after one untimed run of ours (the page cache then holds the file for both).
+    func wholeProcess() throws {
+        let (n, d) = quick ? (10_000, 64) : (50_000, 64)
+        guard FileManager.default.isExecutableFile(atPath: bin) else {
+            throw PeerError(message: "no mipareto executable at \(bin): run `swift build -c release --product mipareto` at the top of the repository, or pass --bin")
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mipareto-mi-process-\(ProcessInfo.processInfo.processIdentifier)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        print("running the peer (a Python process: import scikit-learn, load, mutual_info_classif, print; \(n) × \(d))…")
+        let peer = try PeerRunner.runJSON(script: "mi_process.py", arguments: ["--n", "\(n)", "--d", "\(d)", "--runs", "3", "--out", dir.path])
+        let peerTimes = (peer["seconds"] as! [Double]).sorted()
+        let sklearn = peer["sklearn"] as! [Double], truth = peer["true"] as! [Double]
+        var stdout = Data()
+        func ours() throws {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: bin)
+            process.arguments = ["importance", dir.path, "--measure", "mi", "--json", "--quiet"]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            stdout = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else { throw PeerError(message: "mipareto importance exited with status \(process.terminationStatus)") }
+        }
+        let oursSeconds = try Stopwatch.median(runs: 5, warmup: 1, ours)
+        guard let object = try JSONSerialization.jsonObject(with: stdout) as? [String: Any],
+              let scores = object["scores"] as? [String: [Double]], let o = scores["cls"], o.count == d
+        else { throw PeerError(message: "mipareto printed no scores for cls: \(String(decoding: stdout.prefix(300), as: UTF8.self))") }
+        func mae(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).map { abs($0 - $1) }.reduce(0, +) / Double(a.count) }
+        print(String(format: "accuracy vs true MI (quadrature): MIPareto MAE %.4f; scikit-learn MAE %.4f; MIPareto vs scikit-learn mean |diff| %.2e",
+                     mae(o, truth), mae(sklearn, truth), mae(o, sklearn)))
+        print("peer runs: " + peerTimes.map { String(format: "%.3f s", $0) }.joined(separator: ", "))
+        reportRatio("pooled MI \(n)×\(d) as a whole process, start to print (ours: median of 5)",
+                    oursSeconds: oursSeconds, peerName: "python + sklearn, whole process (median of 3)", peerSeconds: peerTimes[peerTimes.count / 2])
     }
 
     /// Synthetic features shaped like digits-pair (6000 × 32 channels × 4 × 8, post-ReLU with

@@ -57,7 +57,7 @@ struct ImportanceArguments: ParsableArguments {
     @Option(help: ArgumentHelp("How the pooled and binned estimators reduce a channel's H×W map per sample: mean, max or rms.", valueName: "R"))
     var reduce: ChannelReduction = .mean
 
-    @Option(help: ArgumentHelp("Patch size of the patch estimator, HxW (must tile the map; default: the whole map when it is at most 8x8, else 4x4).", valueName: "HxW"),
+    @Option(help: ArgumentHelp("Patch size of the patch estimator, HxW (must tile the map; default: the whole map when it is at most 8x8, else 4x4, or the divisor of a side nearest 4 when 4 does not divide it).", valueName: "HxW"),
             transform: argument(PatchSize.parse))
     var patch: PatchSize?
 
