@@ -143,10 +143,19 @@ public final class FeatureSource: @unchecked Sendable {
         if let failure { throw failure }
     }
 
-    /// Channels per block so that one block holds about `maxElements` float32 values.
+    /// Channels per block so that one block holds about `maxElements` float32 values; a split of
+    /// at least `parallelElements` values that fits in fewer blocks still gets two per core, so
+    /// every core works on it (results are per channel: the width never changes them).
     public func channelsPerBlock(samples n: Int, maxElements: Int = FeatureSource.blockElements) -> Int {
-        Swift.max(1, Swift.min(channels, maxElements / Swift.max(1, n * elementsPerChannel)))
+        let perChannel = Swift.max(1, n * elementsPerChannel)
+        let width = Swift.max(1, Swift.min(channels, maxElements / perChannel))
+        guard perChannel * channels >= FeatureSource.parallelElements else { return width }
+        let blocks = 2 * ProcessInfo.processInfo.activeProcessorCount
+        return Swift.min(width, Swift.max(1, (channels + blocks - 1) / blocks))
     }
+
+    /// 1 M values: below this, one block costs less than handing blocks to other cores.
+    public static let parallelElements = 1 << 20
 
     /// 32 M values (128 MB of float32): large enough that a block's overhead vanishes, small
     /// enough that two cores' blocks stay far below the memory a whole split would take.

@@ -28,14 +28,22 @@ public enum BinnedMI {
         for (t, l) in targets.enumerated() where l.count != samples {
             throw ImportanceError.shapeMismatch("target \(t) has \(l.count) labels for \(samples) samples")
         }
-        for s in 0..<samples {
-            for f in 0..<features where !values[s * features + f].isFinite {
-                throw ImportanceError.nonFiniteValue(feature: f, sample: s)
-            }
+        return try estimate(columns: (0..<features).map { f in (0..<samples).map { values[$0 * features + f] } }, targets: targets, bins: bins)
+    }
+
+    /// Feature-major input: `columns[feature][sample]`.
+    public static func estimate(columns: [[Double]], targets: [DiscreteLabels], bins: Int = defaultBins) throws -> [[MIEstimate]] {
+        let samples = columns.first?.count ?? 0
+        guard bins >= 1 else { throw ImportanceError.invalidArgument("\(ParameterError.mention("bins")) must be at least 1 (got \(bins))") }
+        for (t, l) in targets.enumerated() where l.count != samples {
+            throw ImportanceError.shapeMismatch("target \(t) has \(l.count) labels for \(samples) samples")
         }
-        let perFeature = ParallelFor.map(features, initial: [Double]()) { f in
-            let column = (0..<samples).map { values[$0 * features + f] }
-            let bin = equalFrequencyBins(column, bins: bins)
+        for (f, column) in columns.enumerated() {
+            guard column.count == samples else { throw ImportanceError.shapeMismatch("feature \(f) has \(column.count) samples, expected \(samples)") }
+            if let s = column.firstIndex(where: { !$0.isFinite }) { throw ImportanceError.nonFiniteValue(feature: f, sample: s) }
+        }
+        let perFeature = ParallelFor.map(columns.count, initial: [Double]()) { f in
+            let bin = equalFrequencyBins(columns[f], bins: bins)
             return targets.map { plugInMillerMadow(bin, binCount: bins, labels: $0) }
         }
         return targets.indices.map { t in perFeature.map { MIEstimate(raw: $0[t]) } }

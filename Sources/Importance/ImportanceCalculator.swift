@@ -44,7 +44,7 @@ public enum ImportanceCalculator {
     static func mutualInformation(bundle: FeatureBundle, options: ImportanceOptions) throws -> [[Double]] {
         guard options.neighbours >= 1 else { throw ImportanceError.invalidNeighbours(options.neighbours) }
         guard options.clusters >= 1 else { throw ImportanceError.invalidArgument("\(ParameterError.mention("clusters")) must be at least 1 (got \(options.clusters))") }
-        let n = bundle.samples(.fit), c = bundle.channels
+        let n = bundle.samples(.fit)
         // User-given classes must each hold more than k samples (k-means clusters are ours: the
         // estimator shrinks k in a small cluster, as scikit-learn does).
         for task in bundle.tasks where task.kind == .classification {
@@ -56,13 +56,13 @@ public enum ImportanceCalculator {
         }
         switch options.estimator {
         case .pooled, .binned:
-            let values = reducedChannels(bundle: bundle, reduce: options.reduce)
+            let columns = reducedChannels(bundle: bundle, reduce: options.reduce)
             let targets = try bundle.tasks.enumerated().map { t, task in
                 try TaskTargets.perSample(task, target: options.target, clusters: options.clusters, seed: options.seed &+ UInt64(t))
             }
             let estimates = options.estimator == .pooled
-                ? try PooledMI.estimate(values: values, samples: n, features: c, targets: targets, neighbours: options.neighbours, seed: options.seed)
-                : try BinnedMI.estimate(values: values, samples: n, features: c, targets: targets, bins: options.bins)
+                ? try PooledMI.estimate(columns: columns, targets: targets, neighbours: options.neighbours, seed: options.seed)
+                : try BinnedMI.estimate(columns: columns, targets: targets, bins: options.bins)
             return estimates.map { $0.map(\.nats) }
         case .patch:
             // Stream by stream: each has its own H·W, so its own grid (and the dense targets
@@ -84,17 +84,9 @@ public enum ImportanceCalculator {
         }
     }
 
-    /// Every channel reduced to one number per sample, row-major `[N × C]` over all streams.
-    static func reducedChannels(bundle: FeatureBundle, reduce: ChannelReduction) -> [Double] {
-        let n = bundle.samples(.fit), c = bundle.channels
-        let parts = bundle.mapChannelBlocks(of: .fit, progress: "channel reduction") { _, channels, block in (channels, reduce.reduce(block)) }
-        var out = [Double](repeating: 0, count: n * c)
-        for (channels, part) in parts {
-            let width = channels.count
-            for s in 0..<n {
-                for j in 0..<width { out[s * c + channels.lowerBound + j] = part[s * width + j] }
-            }
-        }
-        return out
+    /// Every channel reduced to one number per sample: one column of N values per channel, over
+    /// all streams in global channel order.
+    static func reducedChannels(bundle: FeatureBundle, reduce: ChannelReduction) -> [[Double]] {
+        bundle.mapChannelBlocks(of: .fit, progress: "channel reduction") { _, _, block in reduce.reduceColumns(block) }.flatMap { $0 }
     }
 }

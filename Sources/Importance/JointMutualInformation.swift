@@ -16,12 +16,11 @@ import Foundation
 /// tasks as a Borda count.
 enum JointMutualInformation {
     static func scores(bundle: FeatureBundle, options: ImportanceOptions) throws -> [[Double]] {
-        let n = bundle.samples(.fit), c = bundle.channels
+        let c = bundle.channels
         let bins = options.bins
         guard bins >= 2 else { throw ImportanceError.invalidArgument("\(ParameterError.mention("bins")) must be at least 2 (got \(bins))") }
         // Every stream's channels, reduced, in global channel order.
-        let values = ImportanceCalculator.reducedChannels(bundle: bundle, reduce: options.reduce)
-        let binned = (0..<c).map { ch in BinnedMI.equalFrequencyBins((0..<n).map { values[$0 * c + ch] }, bins: bins) }
+        let binned = ImportanceCalculator.reducedChannels(bundle: bundle, reduce: options.reduce).map { BinnedMI.equalFrequencyBins($0, bins: bins) }
         return try bundle.tasks.enumerated().map { t, task in
             let labels = try TaskTargets.perSample(task, target: options.target, clusters: options.clusters, seed: options.seed &+ UInt64(t))
             let order = greedyOrder(binned: binned, bins: bins, labels: labels)

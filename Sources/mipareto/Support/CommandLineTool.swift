@@ -24,6 +24,7 @@ struct ExitStatusError: Error, CustomStringConvertible {
 /// library's parameters; they are shown under this command line's flag names.
 enum CommandLineTool {
     static func main<Root: ParsableCommand>(_ root: Root.Type, arguments: [String]? = nil) -> Never {
+        BLASThreads.useCallingThreadOnly()
         do {
             var command = try root.parseAsRoot(arguments)
             try command.run()
