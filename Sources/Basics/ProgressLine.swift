@@ -10,13 +10,20 @@ public final class ProgressLine: @unchecked Sendable {
     private let start = ContinuousClock.now
     private var shown = false
     private var lastDraw: ContinuousClock.Instant?
+    private var completed = 0
 
     /// - Parameter quiet: true turns the line off (`--quiet`); it is also off when stderr is not
-    ///   a terminal, so logs and pipes never see carriage returns.
+    ///   a terminal, so logs and pipes never see carriage returns, and after `silenceAll()`.
     public init(_ label: String, quiet: Bool = false) {
         self.label = label
-        enabled = !quiet && isatty(STDERR_FILENO) != 0
+        enabled = !quiet && !ProgressLine.silenced.value && isatty(STDERR_FILENO) != 0
     }
+
+    /// Turns off every progress line made from now on, the library's own steps included
+    /// (what `--quiet` promises: no progress output on stderr at all).
+    public static func silenceAll() { silenced.set(true) }
+
+    private static let silenced = LockedFlag()
 
     /// Draws `[####....] 42% 0:13 left  detail` (at most every 0.1 s, except the last update).
     public func update(fraction: Double, detail: String = "") {
@@ -43,6 +50,16 @@ public final class ProgressLine: @unchecked Sendable {
         update(fraction: total > 0 ? Double(done) / Double(total) : 1, detail: detail)
     }
 
+    /// One more of `total` items done (items may finish on any thread, in any order).
+    public func completeOne(of total: Int) {
+        guard enabled else { return }
+        lock.lock()
+        completed += 1
+        let done = completed
+        lock.unlock()
+        update(done: done, of: total)
+    }
+
     /// Clears the line.
     public func finish() {
         lock.lock()
@@ -55,4 +72,12 @@ public final class ProgressLine: @unchecked Sendable {
         let s = Int(seconds.rounded())
         return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
     }
+}
+
+/// A Boolean shared across threads.
+private final class LockedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    var value: Bool { lock.lock(); defer { lock.unlock() }; return flag }
+    func set(_ v: Bool) { lock.lock(); flag = v; lock.unlock() }
 }

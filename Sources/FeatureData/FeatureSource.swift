@@ -75,10 +75,13 @@ public final class FeatureSource: @unchecked Sendable {
         guard case .mapped(let file, let kind, let dataStart) = storage else { return whole! }
         let count = self.count, chunk = 1 << 20
         var failed = false
+        let progress = ProgressLine("features to float32")
+        defer { progress.finish() }
         let values = [Float](unsafeUninitializedCapacity: count) { out, initialised in
             initialised = count
             var i = 0
             while i < count {
+                progress.update(done: i, of: count)
                 let n = Swift.min(chunk, count - i)
                 guard mipareto_mapped_to_float(file.bytes.baseAddress! + dataStart + i * Int(kind), kind, out.baseAddress! + i, n) == 0 else {
                     failed = true

@@ -60,8 +60,10 @@ public enum ImportanceCalculator {
             let targets = try bundle.tasks.enumerated().map { t, task in
                 try TaskTargets.perSample(task, target: options.target, clusters: options.clusters, seed: options.seed &+ UInt64(t))
             }
+            let progress = ProgressLine(options.estimator == .pooled ? "pooled MI" : "binned MI")
+            defer { progress.finish() }
             let estimates = options.estimator == .pooled
-                ? try PooledMI.estimate(columns: columns, targets: targets, neighbours: options.neighbours, seed: options.seed)
+                ? try PooledMI.estimate(columns: columns, targets: targets, neighbours: options.neighbours, seed: options.seed, progress: progress)
                 : try BinnedMI.estimate(columns: columns, targets: targets, bins: options.bins)
             return estimates.map { $0.map(\.nats) }
         case .patch:
@@ -76,8 +78,11 @@ public enum ImportanceCalculator {
                 let targets = try bundle.tasks.enumerated().map { t, task in
                     try TaskTargets.perPatch(task, target: options.target, grid: grid, clusters: options.clusters, seed: options.seed &+ UInt64(t))
                 }
+                let progress = ProgressLine("patch MI" + (bundle.isMultiStream ? " (\(stream.name))" : ""))
+                defer { progress.finish() }
                 let estimates = try PatchMI.estimate(features: stream.features[.fit]!.values, samples: n, channels: stream.channels, height: h, width: w,
-                                                     patch: patch, targets: targets, neighbours: options.neighbours, seed: options.seed, firstChannel: stream.firstChannel)
+                                                     patch: patch, targets: targets, neighbours: options.neighbours, seed: options.seed, firstChannel: stream.firstChannel,
+                                                     progress: progress)
                 for t in rows.indices { rows[t] += estimates[t].map(\.nats) }
             }
             return rows

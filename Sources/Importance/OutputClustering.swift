@@ -39,7 +39,10 @@ public enum OutputClustering {
         let ph = grid.patch.height * sh, pw = grid.patch.width * sw
         let dims = k * ph * pw
         let perSample = k * oh * ow
+        let progress = ProgressLine("clustering outputs")
+        defer { progress.finish() }
         return ParallelFor.map(grid.positions, initial: DiscreteLabels([Int]())) { p in
+            defer { progress.completeOne(of: grid.positions) }
             let r0 = (p / grid.columns) * ph, c0 = (p % grid.columns) * pw
             var points = [Double](repeating: 0, count: n * dims)
             for s in 0..<n {

@@ -33,7 +33,8 @@ public enum PatchMI {
     /// - Returns: `scores[target][channel]`.
     public static func estimate(
         features: [Float], samples n: Int, channels: Int, height: Int, width: Int,
-        patch: PatchSize, targets: [PatchTarget], neighbours k: Int = 3, seed: UInt64 = 0, firstChannel: Int = 0
+        patch: PatchSize, targets: [PatchTarget], neighbours k: Int = 3, seed: UInt64 = 0, firstChannel: Int = 0,
+        progress: ProgressLine? = nil
     ) throws -> [[MIEstimate]] {
         let mapSize = height * width
         guard features.count == n * channels * mapSize else {
@@ -63,7 +64,7 @@ public enum PatchMI {
                 return preparedPatches(maps: &maps, samples: n, grid: grid, seed: seed, stream: UInt64(firstChannel + c))
             }
         }
-        return estimate(prepared: prepared, samples: n, grid: grid, indices: indices)
+        return estimate(prepared: prepared, samples: n, grid: grid, indices: indices, progress: progress)
     }
 
     /// One channel's maps `[samples, height, width]`; noise stream `stream`. `scores[target]`.
@@ -132,12 +133,14 @@ public enum PatchMI {
         }
     }
 
-    static func estimate(prepared: [[MaxNormPoints<Float>]], samples n: Int, grid: PatchGrid, indices: [[ClassIndex]]) -> [[MIEstimate]] {
+    static func estimate(prepared: [[MaxNormPoints<Float>]], samples n: Int, grid: PatchGrid, indices: [[ClassIndex]],
+                         progress: ProgressLine? = nil) -> [[MIEstimate]] {
         let channels = prepared.count, positions = grid.positions
         let targetCount = indices.first?.count ?? 0
         let digamma = DigammaTable(limit: n + 1)
         let raw = ParallelFor.map(channels * positions, initial: [Double]()) { unit in
             let c = unit / positions, p = unit % positions
+            defer { progress?.completeOne(of: channels * positions) }
             var row = [Float](repeating: 0, count: n)
             return MultivariateDiscreteMI.estimate(points: prepared[c][p], targets: indices[p], digamma: digamma, row: &row)
         }

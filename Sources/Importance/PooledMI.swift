@@ -51,7 +51,7 @@ public enum PooledMI {
 
     /// Feature-major input: `columns[feature][sample]`.
     public static func estimate(
-        columns: [[Double]], targets: [DiscreteLabels], neighbours: Int = 3, seed: UInt64 = 0
+        columns: [[Double]], targets: [DiscreteLabels], neighbours: Int = 3, seed: UInt64 = 0, progress: ProgressLine? = nil
     ) throws -> [[MIEstimate]] {
         let samples = columns.first?.count ?? 0
         for (f, c) in columns.enumerated() {
@@ -61,7 +61,8 @@ public enum PooledMI {
         try validate(targets: targets, samples: samples, neighbours: neighbours)
         let digamma = DigammaTable(limit: samples + 1)
         let perFeature = ParallelFor.map(columns.count, initial: [Double]()) { f in
-            scores(column: columns[f], stream: UInt64(f), targets: targets, neighbours: neighbours, seed: seed, digamma: digamma)
+            defer { progress?.completeOne(of: columns.count) }
+            return scores(column: columns[f], stream: UInt64(f), targets: targets, neighbours: neighbours, seed: seed, digamma: digamma)
         }
         return (0..<targets.count).map { t in (0..<columns.count).map { MIEstimate(raw: perFeature[$0][t]) } }
     }

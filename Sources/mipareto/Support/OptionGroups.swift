@@ -13,6 +13,11 @@ struct OutputOptions: ParsableArguments {
     @Flag(name: .long, help: "No progress output on stderr.")
     var quiet = false
 
+    func validate() throws {
+        // The library's steps (statistics, tables, estimators) draw their own progress lines.
+        if quiet { ProgressLine.silenceAll() }
+    }
+
     /// Prints the JSON document (with `--json`) or the readable text.
     func emit(json document: @autoclosure () -> JSONValue, text: @autoclosure () -> String) {
         if json {
