@@ -118,16 +118,17 @@ public struct DistortionTable: Sendable, Equatable {
             // Each depth's constants for every channel, made once (as in `init(features:…)`).
             let codes = (0...maxBits).map { b in part.plan(bits: [Int](repeating: b, count: stream.channels)).codes }
             let means = part.stats.mean
+            let progress = ProgressLine("distortion table")
             let fromHistograms = FeatureBundle.readOrStop {
-                try stream.sources[.fit]!.mapHalfHistograms { c, histogram in
+                try stream.sources[.fit]!.mapHalfHistograms(progress: { progress.update(fraction: $0) }) { c, histogram in
                     Self.row(histogram: histogram, mean: means[c], codes: codes.dropFirst().map { $0[c] })
                 }
             }
             if let fromHistograms {
+                progress.finish()
                 rows += fromHistograms
                 continue
             }
-            let progress = ProgressLine("distortion table")
             let blocks = FeatureBundle.readOrStop {
                 try stream.mapChannelBlocks(of: .fit, progress: { progress.update(fraction: $0) }) { channels, block in
                     DistortionTable(features: block, quantiser: part.slice(channels), maxBits: maxBits).absolute

@@ -237,7 +237,8 @@ public final class FeatureSource: @unchecked Sendable {
     /// float16 bit pattern is `bits` (65 536 entries). A float16 channel has at most 65 536
     /// distinct values, so a per-value sum over the histogram replaces a pass over its
     /// `N·H·W` elements. Channels run over the cores; nil for any other source.
-    public func mapHalfHistograms<Result: Sendable>(_ perChannel: @Sendable (Int, UnsafeBufferPointer<UInt32>) -> Result) throws -> [Result]? {
+    public func mapHalfHistograms<Result: Sendable>(progress: (@Sendable (Double) -> Void)? = nil,
+                                                    _ perChannel: @Sendable (Int, UnsafeBufferPointer<UInt32>) -> Result) throws -> [Result]? {
         guard case .mapped(let file, let kind, let dataStart) = storage, kind == 2 else { return nil }
         let base = (file.bytes.baseAddress! + dataStart).assumingMemoryBound(to: UInt16.self)
         let c = channels, n = samples, perChannel_ = elementsPerChannel
@@ -258,6 +259,7 @@ public final class FeatureSource: @unchecked Sendable {
                     }
                 }
                 slots.base![ch] = perChannel(ch, UnsafeBufferPointer(histogram))
+                progress?(Double(state.completeOne()) / Double(c))
             }
         }
         releasePages()
@@ -276,8 +278,19 @@ public final class FeatureSource: @unchecked Sendable {
         case .memory:
             try FeatureSource.requireFinite(whole!, file: displayName)
         case .mapped(let file, let kind, let dataStart):
-            var index = 0
-            let found = mipareto_mapped_find_nonfinite(file.bytes.baseAddress! + dataStart, kind, count, &index)
+            // In runs of 64 M values, so a file of gigabytes shows its progress.
+            let run = 1 << 26
+            let progress = ProgressLine("checking " + displayName.split(separator: "/").suffix(2).joined(separator: "/"))
+            defer { progress.finish() }
+            var index = 0, found: Int32 = 0, start = 0
+            while start < count {
+                let n = Swift.min(run, count - start)
+                found = mipareto_mapped_find_nonfinite(file.bytes.baseAddress! + dataStart + start * Int(kind), kind, n, &index)
+                file.release((dataStart + start * Int(kind))..<(dataStart + (start + n) * Int(kind)))
+                if found != 0 { index += start; break }
+                start += n
+                progress.update(done: start, of: count)
+            }
             releasePages()
             guard found != -1 else { throw truncated() }
             guard found == 1 else { return }

@@ -228,7 +228,7 @@ extension Quantiser {
     /// Empirical entropy (bits per symbol) of every global channel at `bits` over `split` of each
     /// stream of `bundle`.
     public func channelEntropies(bits: [Int], bundle: FeatureBundle, split: Split) -> [Double] {
-        bundle.mapChannelBlocks(of: split) { _, channels, block in
+        bundle.mapChannelBlocks(of: split, progress: "channel entropies") { _, channels, block in
             slice(channels).plan(bits: Array(bits[channels])).channelEntropies(block)
         }.flatMap { $0 }
     }

@@ -23,7 +23,10 @@ public struct KMeans: Sendable {
 
     /// - Parameter points: row-major `[N × dimensions]`, N ≥ 1, finite (callers validate user
     ///   data first: `OutputClustering` does).
-    public init(points: [Double], dimensions: Int, clusters requested: Int, seed: UInt64, stream: UInt64 = 0, maxIterations: Int = 100) {
+    /// - Parameter progress: the fraction done: seeding counts for half, then each Lloyd
+    ///   iteration for 1/maxIterations of the rest (most runs converge well before the last).
+    public init(points: [Double], dimensions: Int, clusters requested: Int, seed: UInt64, stream: UInt64 = 0, maxIterations: Int = 100,
+                progress: ((Double) -> Void)? = nil) {
         precondition(dimensions >= 1 && points.count % dimensions == 0)
         let n = points.count / dimensions
         precondition(n >= 1 && requested >= 1)
@@ -83,6 +86,7 @@ public struct KMeans: Sendable {
                 for d in 0..<dim { centres[c * dim + d] = p[bestCandidate * dim + d] }
                 swap(&closest, &bestClosest)
                 potential = bestPotential
+                progress?(0.5 * Double(c + 1) / Double(k))
             }
             // Lloyd.
             var sums = [Double](repeating: 0, count: k * dim)
@@ -105,6 +109,7 @@ public struct KMeans: Sendable {
                     }
                 }
                 iterations = iteration
+                progress?(0.5 + 0.5 * Double(iteration + 1) / Double(maxIterations + 1))
                 if changed == 0 { converged = true; break }
                 if iteration == maxIterations { break }
                 for i in 0..<sums.count { sums[i] = 0 }

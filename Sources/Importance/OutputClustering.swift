@@ -14,7 +14,10 @@ public enum OutputClustering {
         if let i = outputs.firstIndex(where: { !$0.isFinite }) {
             throw ImportanceError.invalidArgument("task output has a non-finite value at sample \(i / (outputs.count / n))")
         }
-        let km = KMeans(points: outputs.map(Double.init), dimensions: outputs.count / n, clusters: clusters, seed: seed)
+        let progress = ProgressLine("clustering outputs")
+        defer { progress.finish() }
+        let km = KMeans(points: outputs.map(Double.init), dimensions: outputs.count / n, clusters: clusters, seed: seed,
+                        progress: { progress.update(fraction: $0) })
         return DiscreteLabels(km.assignments)
     }
 

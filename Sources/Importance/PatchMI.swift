@@ -53,9 +53,12 @@ public enum PatchMI {
         }
         // Phase 1, per channel: standardise, add tie-breaking noise, lay out each position's
         // patch vectors dimension-major.
+        // Phase 1 has a line of its own when the caller shows progress.
+        let preparing = progress.map { _ in ProgressLine("patch vectors") }
         let prepared: [[MaxNormPoints<Float>]] = features.withUnsafeBufferPointer { fb in
             let f = UnsafeSlots(base: UnsafeMutablePointer(mutating: fb.baseAddress))
             return ParallelFor.map(channels, initial: []) { c in
+                defer { preparing?.completeOne(of: channels) }
                 var maps = [Double](repeating: 0, count: n * mapSize)
                 for s in 0..<n {
                     let base = (s * channels + c) * mapSize
@@ -64,6 +67,7 @@ public enum PatchMI {
                 return preparedPatches(maps: &maps, samples: n, grid: grid, seed: seed, stream: UInt64(firstChannel + c))
             }
         }
+        preparing?.finish()
         return estimate(prepared: prepared, samples: n, grid: grid, indices: indices, progress: progress)
     }
 
