@@ -272,14 +272,14 @@ public final class FeatureSource: @unchecked Sendable {
         if case .mapped(let file, _, _) = storage { file.release(0..<file.count) }
     }
 
-    /// Names the file, sample and channel of the first NaN or infinity.
-    public func requireFinite() throws {
+    /// Names the file, sample and channel of the first NaN or infinity. A mapped file is scanned
+    /// in runs of `runLength` values (progress between runs).
+    public func requireFinite(runLength: Int = 1 << 26) throws {
         switch storage {
         case .memory:
             try FeatureSource.requireFinite(whole!, file: displayName)
         case .mapped(let file, let kind, let dataStart):
-            // In runs of 64 M values, so a file of gigabytes shows its progress.
-            let run = 1 << 26
+            let run = Swift.max(1, runLength)
             let progress = ProgressLine("checking " + displayName.split(separator: "/").suffix(2).joined(separator: "/"))
             defer { progress.finish() }
             var index = 0, found: Int32 = 0, start = 0

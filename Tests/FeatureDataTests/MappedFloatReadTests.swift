@@ -125,4 +125,23 @@ struct MappedFloatReadTests {
         let first = try source.block(channels: 0..<1, samples: [0])
         #expect(first.values.count == h * w && first.values.allSatisfy { $0 == 0 })
     }
+    /// The finite check scans a mapped file in runs; the first non-finite value is named by its
+    /// sample and channel wherever it falls (inside a later run, on a run's first value). Shape
+    /// [10, 5, 10, 10]: flat index i is sample i / 500, channel (i / 100) mod 5.
+    @Test("a NaN or Inf in a later run of the finite check names its sample and channel",
+          arguments: [(3333, 6, 3), (3000, 6, 0), (999, 1, 4), (4999, 9, 4)])
+    func nonFiniteAcrossRuns(index: Int, sample: Int, channel: Int) throws {
+        var bits = [UInt16](repeating: 0x3C00, count: 5000)   // 1.0
+        bits[index] = 0x7E00                                  // NaN
+        if index + 7 < 5000 { bits[index + 7] = 0x7C00 }      // a later +Inf must not be the one named
+        let raw = bits.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        let url = try temporaryFile(npyBytes(header: "{'descr': '<f2', 'fortran_order': False, 'shape': (10, 5, 10, 10), }", data: raw))
+        defer { try? FileManager.default.removeItem(at: url) }
+        let source = try NpyFile.mapFloatArray(url, displayName: "nan.npy")
+        for run in [1000, 64, 5000, 1 << 26] {
+            #expect { try source.requireFinite(runLength: run) } throws: { error in
+                "\(error)".contains("nan.npy") && "\(error)".contains("NaN in channel \(channel) (sample \(sample))")
+            }
+        }
+    }
 }
