@@ -98,10 +98,16 @@ public final class FeatureSource: @unchecked Sendable {
     /// Channels `range` of the samples `indices` (every sample when nil), as a `[n, G, …]` float32
     /// tensor in sample order.
     public func block(channels range: Range<Int>, samples indices: [Int]?) throws -> Tensor<Float> {
-        if case .memory = storage, let whole, range == 0..<channels, indices == nil { return whole }
+        if let whole = wholeInMemory(channels: range, samples: indices) { return whole }
         var values: [Float] = []
         try fill(&values, channels: range, samples: indices)
         return Tensor(shape: blockShape(channels: range, samples: indices), values: values)
+    }
+
+    /// The tensor itself when a block would copy all of it from memory.
+    private func wholeInMemory(channels range: Range<Int>, samples indices: [Int]?) -> Tensor<Float>? {
+        guard case .memory = storage, range == 0..<channels, indices == nil else { return nil }
+        return whole
     }
 
     private func blockShape(channels range: Range<Int>, samples indices: [Int]?) -> [Int] {
@@ -189,7 +195,7 @@ public final class FeatureSource: @unchecked Sendable {
                     guard state.error == nil else { return }
                     do {
                         let block: Tensor<Float>
-                        if case .memory = self.storage, let whole = self.whole, ranges[index] == 0..<self.channels, indices == nil {
+                        if let whole = self.wholeInMemory(channels: ranges[index], samples: indices) {
                             block = whole
                         } else {
                             var values = buffers.take()
