@@ -11,7 +11,7 @@ import Foundation
 /// rates and importance run in bounded memory whatever the file's size. Each channel's values come
 /// in sample order, exactly as in the whole tensor, so the results are bit-identical to a pass over
 /// it. The whole float32 tensor (`tensor`: 4 bytes per element) is made only for what needs every
-/// channel of a sample at once (head inference, patch MI, Taylor), once, and kept.
+/// channel of a sample at once (head inference, Taylor), once, and kept.
 public final class FeatureSource: @unchecked Sendable {
     public let shape: [Int]
     /// The file as errors name it (`bundle/fit.npy`), or `features` for a tensor made in memory.
@@ -63,7 +63,7 @@ public final class FeatureSource: @unchecked Sendable {
         if let whole { return whole }
         let bytes = count * MemoryLayout<Float>.size
         if let available = AvailableMemory.bytes, bytes > available {
-            throw FeatureDataError(file: displayName, "not enough memory for a float32 copy of the features: it needs \(AvailableMemory.describe(bytes)), \(AvailableMemory.describe(available)) is available (commands that need head inference, patch MI or Taylor scores hold it; statistics, distortion, rates and pooled importance do not)")
+            throw FeatureDataError(file: displayName, "not enough memory for a float32 copy of the features: it needs \(AvailableMemory.describe(bytes)), \(AvailableMemory.describe(available)) is available (commands that need head inference or Taylor scores hold it; statistics, distortion, rates and the MI estimators do not)")
         }
         let t = try convertWhole()
         whole = t

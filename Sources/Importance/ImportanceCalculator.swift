@@ -80,9 +80,11 @@ public enum ImportanceCalculator {
                 }
                 let progress = ProgressLine("patch MI" + (bundle.isMultiStream ? " (\(stream.name))" : ""))
                 defer { progress.finish() }
-                let estimates = try PatchMI.estimate(features: stream.features[.fit]!.values, samples: n, channels: stream.channels, height: h, width: w,
-                                                     patch: patch, targets: targets, neighbours: options.neighbours, seed: options.seed, firstChannel: stream.firstChannel,
-                                                     progress: progress)
+                // Channel blocks straight from the (mapped) file: no whole float32 copy.
+                let source = stream.sources[.fit]!
+                let estimates = try PatchMI.estimate(samples: n, channels: stream.channels, height: h, width: w, patch: patch, targets: targets,
+                                                     neighbours: options.neighbours, seed: options.seed, firstChannel: stream.firstChannel,
+                                                     progress: progress) { range in try source.block(channels: range, samples: nil).values }
                 for t in rows.indices { rows[t] += estimates[t].map(\.nats) }
             }
             return rows

@@ -1,4 +1,5 @@
 import Basics
+import Foundation
 
 /// What a channel's patches are compared against: one class per sample (classification), or one
 /// symbol per sample per patch position (e.g. clustered aligned output patches of a dense task).
@@ -40,35 +41,66 @@ public enum PatchMI {
         guard features.count == n * channels * mapSize else {
             throw ImportanceError.shapeMismatch("\(features.count) values for [\(n), \(channels), \(height), \(width)]")
         }
+        return try estimate(samples: n, channels: channels, height: height, width: width, patch: patch, targets: targets,
+                            neighbours: k, seed: seed, firstChannel: firstChannel, progress: progress) { range in
+            var block = [Float](repeating: 0, count: n * range.count * mapSize)
+            for s in 0..<n {
+                for (j, c) in range.enumerated() {
+                    for e in 0..<mapSize { block[(s * range.count + j) * mapSize + e] = features[(s * channels + c) * mapSize + e] }
+                }
+            }
+            return block
+        }
+    }
+
+    /// The same, reading the features a group of channels at a time: `channelBlock(range)` gives
+    /// channels `range` of every sample, float32 `[samples, range.count, height, width]` (a mapped
+    /// file's channel block). Groups of about 32 M values are prepared and estimated in turn, so
+    /// memory stays bounded by a group's maps and patch vectors whatever the number of channels;
+    /// every (channel, position) is computed as in one pass over all channels.
+    public static func estimate(
+        samples n: Int, channels: Int, height: Int, width: Int,
+        patch: PatchSize, targets: [PatchTarget], neighbours k: Int = 3, seed: UInt64 = 0, firstChannel: Int = 0,
+        progress: ProgressLine? = nil, channelBlock: (Range<Int>) throws -> [Float]
+    ) throws -> [[MIEstimate]] {
+        let mapSize = height * width
         guard k >= 1 else { throw ImportanceError.invalidNeighbours(k) }
         let grid = try PatchGrid(mapHeight: height, mapWidth: width, patch: patch)
         let indices = try classIndices(targets, samples: n, positions: grid.positions, neighbours: k)
-        for c in 0..<channels {
-            for s in 0..<n {
-                let base = (s * channels + c) * mapSize
-                for e in 0..<mapSize where !features[base + e].isFinite {
-                    throw ImportanceError.nonFiniteValue(feature: c, sample: s)
-                }
-            }
-        }
-        // Phase 1, per channel: standardise, add tie-breaking noise, lay out each position's
-        // patch vectors dimension-major.
-        // Phase 1 has a line of its own when the caller shows progress.
-        let preparing = progress.map { _ in ProgressLine("patch vectors") }
-        let prepared: [[MaxNormPoints<Float>]] = features.withUnsafeBufferPointer { fb in
-            let f = UnsafeSlots(base: UnsafeMutablePointer(mutating: fb.baseAddress))
-            return ParallelFor.map(channels, initial: []) { c in
-                defer { preparing?.completeOne(of: channels) }
-                var maps = [Double](repeating: 0, count: n * mapSize)
+        let digamma = DigammaTable(limit: n + 1)
+        let group = Swift.max(2 * ProcessInfo.processInfo.activeProcessorCount, (1 << 25) / Swift.max(1, n * mapSize))
+        var raw: [[Double]] = []
+        raw.reserveCapacity(channels * grid.positions)
+        for first in stride(from: 0, to: channels, by: group) {
+            let range = first..<Swift.min(channels, first + group)
+            let block = try channelBlock(range)
+            let width = range.count
+            precondition(block.count == n * width * mapSize, "channel block of \(block.count) values for \(n) × \(width) × \(mapSize)")
+            for j in 0..<width {
                 for s in 0..<n {
-                    let base = (s * channels + c) * mapSize
-                    for e in 0..<mapSize { maps[s * mapSize + e] = Double(f.base![base + e]) }
+                    let base = (s * width + j) * mapSize
+                    for e in 0..<mapSize where !block[base + e].isFinite {
+                        throw ImportanceError.nonFiniteValue(feature: first + j, sample: s)
+                    }
                 }
-                return preparedPatches(maps: &maps, samples: n, grid: grid, seed: seed, stream: UInt64(firstChannel + c))
             }
+            // Phase 1, per channel: standardise, add tie-breaking noise, lay out each position's
+            // patch vectors dimension-major. Phase 2: every (channel, position) of the group.
+            let prepared: [[MaxNormPoints<Float>]] = block.withUnsafeBufferPointer { fb in
+                let f = UnsafeSlots(base: UnsafeMutablePointer(mutating: fb.baseAddress))
+                return ParallelFor.map(width, initial: []) { j in
+                    var maps = [Double](repeating: 0, count: n * mapSize)
+                    for s in 0..<n {
+                        let base = (s * width + j) * mapSize
+                        for e in 0..<mapSize { maps[s * mapSize + e] = Double(f.base![base + e]) }
+                    }
+                    return preparedPatches(maps: &maps, samples: n, grid: grid, seed: seed, stream: UInt64(firstChannel + first + j))
+                }
+            }
+            raw += rawEstimates(prepared: prepared, samples: n, indices: indices, digamma: digamma, progress: progress,
+                                total: channels * grid.positions)
         }
-        preparing?.finish()
-        return estimate(prepared: prepared, samples: n, grid: grid, indices: indices, progress: progress)
+        return averaged(raw, channels: channels, positions: grid.positions, targets: targets.count)
     }
 
     /// One channel's maps `[samples, height, width]`; noise stream `stream`. `scores[target]`.
@@ -137,18 +169,27 @@ public enum PatchMI {
         }
     }
 
-    static func estimate(prepared: [[MaxNormPoints<Float>]], samples n: Int, grid: PatchGrid, indices: [[ClassIndex]],
-                         progress: ProgressLine? = nil) -> [[MIEstimate]] {
-        let channels = prepared.count, positions = grid.positions
-        let targetCount = indices.first?.count ?? 0
-        let digamma = DigammaTable(limit: n + 1)
-        let raw = ParallelFor.map(channels * positions, initial: [Double]()) { unit in
+    static func estimate(prepared: [[MaxNormPoints<Float>]], samples n: Int, grid: PatchGrid, indices: [[ClassIndex]]) -> [[MIEstimate]] {
+        let raw = rawEstimates(prepared: prepared, samples: n, indices: indices, digamma: DigammaTable(limit: n + 1), progress: nil,
+                               total: prepared.count * grid.positions)
+        return averaged(raw, channels: prepared.count, positions: grid.positions, targets: indices.first?.count ?? 0)
+    }
+
+    /// Raw MI of every (channel, position) of `prepared`, `[c * positions + p][target]`, over the cores.
+    static func rawEstimates(prepared: [[MaxNormPoints<Float>]], samples n: Int, indices: [[ClassIndex]], digamma: DigammaTable,
+                             progress: ProgressLine?, total: Int) -> [[Double]] {
+        let positions = indices.count
+        return ParallelFor.map(prepared.count * positions, initial: [Double]()) { unit in
             let c = unit / positions, p = unit % positions
-            defer { progress?.completeOne(of: channels * positions) }
+            defer { progress?.completeOne(of: total) }
             var row = [Float](repeating: 0, count: n)
             return MultivariateDiscreteMI.estimate(points: prepared[c][p], targets: indices[p], digamma: digamma, row: &row)
         }
-        return (0..<targetCount).map { t in
+    }
+
+    /// The score of each channel: the mean of its raw estimates over the positions.
+    static func averaged(_ raw: [[Double]], channels: Int, positions: Int, targets: Int) -> [[MIEstimate]] {
+        (0..<targets).map { t in
             (0..<channels).map { c in
                 var sum = 0.0
                 for p in 0..<positions { sum += raw[c * positions + p][t] }
