@@ -297,7 +297,6 @@ public final class FeatureSource: @unchecked Sendable {
                 start += n
                 progress.update(done: start, of: count)
             }
-            releasePages()
             guard found != -1 else { throw truncated() }
             guard found == 1 else { return }
             let one = try block(channels: (index / elementsPerChannel) % channels..<((index / elementsPerChannel) % channels + 1),

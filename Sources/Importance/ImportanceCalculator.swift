@@ -60,8 +60,9 @@ public enum ImportanceCalculator {
             let targets = try bundle.tasks.enumerated().map { t, task in
                 try TaskTargets.perSample(task, target: options.target, clusters: options.clusters, seed: options.seed &+ UInt64(t))
             }
-            let progress = ProgressLine(options.estimator == .pooled ? "pooled MI" : "binned MI")
-            defer { progress.finish() }
+            // Binned MI takes a fraction of a second at any size: only the k-NN estimator shows progress.
+            let progress = options.estimator == .pooled ? ProgressLine("pooled MI") : nil
+            defer { progress?.finish() }
             let estimates = options.estimator == .pooled
                 ? try PooledMI.estimate(columns: columns, targets: targets, neighbours: options.neighbours, seed: options.seed, progress: progress)
                 : try BinnedMI.estimate(columns: columns, targets: targets, bins: options.bins)

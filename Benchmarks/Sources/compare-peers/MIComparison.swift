@@ -105,7 +105,6 @@ struct MIComparison: ParsableCommand {
             ours = try PooledMI.estimate(values: x, samples: n, features: d, targets: [labels], neighbours: 3, seed: 0)[0]
         }
         let o = ours.map(\.nats)
-        func mae(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).map { abs($0 - $1) }.reduce(0, +) / Double(a.count) }
         print(String(format: "accuracy vs true MI (quadrature): MIPareto MAE %.4f, max %.4f; scikit-learn MAE %.4f, max %.4f",
                      mae(o, truth), zip(o, truth).map { abs($0 - $1) }.max()!, mae(sklearn, truth), zip(sklearn, truth).map { abs($0 - $1) }.max()!))
         print(String(format: "MIPareto vs scikit-learn: mean |diff| %.2e, max |diff| %.2e (the two differ only through the 1e-10 tie-breaking noise)",
@@ -144,7 +143,6 @@ struct MIComparison: ParsableCommand {
         guard let object = try JSONSerialization.jsonObject(with: stdout) as? [String: Any],
               let scores = object["scores"] as? [String: [Double]], let o = scores["cls"], o.count == d
         else { throw PeerError(message: "mipareto printed no scores for cls: \(String(decoding: stdout.prefix(300), as: UTF8.self))") }
-        func mae(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).map { abs($0 - $1) }.reduce(0, +) / Double(a.count) }
         print(String(format: "accuracy vs true MI (quadrature): MIPareto MAE %.4f; scikit-learn MAE %.4f; MIPareto vs scikit-learn mean |diff| %.2e",
                      mae(o, truth), mae(sklearn, truth), mae(o, sklearn)))
         print("peer runs: " + peerTimes.map { String(format: "%.3f s", $0) }.joined(separator: ", "))
@@ -197,3 +195,6 @@ func spawnAndWait(_ argv: [String], stdout: String) throws -> Int32 {
     while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
     return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
 }
+
+/// Mean absolute difference of two equally long arrays.
+private func mae(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).map { abs($0 - $1) }.reduce(0, +) / Double(a.count) }
