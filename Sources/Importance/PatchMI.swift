@@ -16,8 +16,10 @@ public enum PatchTarget: Sendable {
 ///
 /// Patch vectors are held in float32 after standardisation and noise (see `floatNoiseScale`).
 ///
-/// Cost: per (channel, position), one exact brute-force distance row per sample, shared by all
-/// targets (see `MultivariateDiscreteMI`). Work is spread over cores by (channel, position);
+/// Cost: per (channel, position) and sample, exact k-d tree searches for patches of at most 8
+/// values and 2048 samples or more (one per target for the k-th in-class neighbour, one count
+/// for all targets), else one brute-force distance row shared by all targets; both give the same
+/// bits (see `MultivariateDiscreteMI`). Work is spread over cores by (channel, position);
 /// noise streams are per channel, so results do not depend on the thread count.
 public enum PatchMI {
     /// Tie-breaking noise for patch vectors, relative to max(1, mean|x|) of the standardised
@@ -182,8 +184,7 @@ public enum PatchMI {
         return ParallelFor.map(prepared.count * positions, initial: [Double]()) { unit in
             let c = unit / positions, p = unit % positions
             defer { progress?.completeOne(of: total) }
-            var row = [Float](repeating: 0, count: n)
-            return MultivariateDiscreteMI.estimate(points: prepared[c][p], targets: indices[p], digamma: digamma, row: &row)
+            return MultivariateDiscreteMI.estimate(points: prepared[c][p], targets: indices[p], digamma: digamma)
         }
     }
 
