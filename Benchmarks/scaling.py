@@ -128,6 +128,11 @@ def main():
     rows = []
     print(f"{'command':24} {'N':>6} {'C':>5} {'time s':>8} {'RssAnon MiB':>12} {'RSS MiB':>8}  status", flush=True)
     for n, c in grid:
+        skipped = [name for name in names if n * c > LIMITS.get(name, n * c) and not args.no_limits]
+        for name in skipped:
+            print(f"{name:24} {n:>6} {c:>5} {'—':>8} {'—':>12} {'—':>8}  skipped (N·C above {LIMITS[name]}; --no-limits runs it)", flush=True)
+        if len(skipped) == len(names):
+            continue  # no bundle to write or read for commands that all skip this point
         bundle = os.path.join(args.workdir, f"syn-n{n}-c{c}-{h}x{w}-{args.dtype}")
         if not os.path.exists(os.path.join(bundle, "drivers.json")):
             subprocess.run(["rm", "-rf", bundle], check=True)
@@ -137,8 +142,7 @@ def main():
         if not args.cold:
             warm(bundle)
         for name in names:
-            if n * c > LIMITS.get(name, n * c) and not args.no_limits:
-                print(f"{name:24} {n:>6} {c:>5} {'—':>8} {'—':>12} {'—':>8}  skipped (N·C above {LIMITS[name]}; --no-limits runs it)", flush=True)
+            if name in skipped:
                 continue
             out = os.path.join(args.workdir, "out-front")
             subprocess.run(["rm", "-rf", out])
