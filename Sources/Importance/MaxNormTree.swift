@@ -15,8 +15,8 @@ import Glibc  // fmaxf, fminf
 /// index of the box's widest side), every leaf at the same depth with at most 64 points, stored
 /// as 64 slots per coordinate, the unused ones +∞. The leaf loops have a constant trip count and
 /// the box loops a dimension count fixed at compile time (`FixedDimensions`), so the compiler
-/// unrolls and vectorises them; box bounds use `fmaxf`, which compiles to `maxss`, where `max`'s
-/// ordered select became a branch per coordinate. Leaves of 64 rather than 16 points: a node
+/// unrolls and vectorises them; box bounds use `fmaxf`, which compiles to `maxss` and a blend,
+/// where `max`'s ordered select became a branch per coordinate. Leaves of 64 rather than 16 points: a node
 /// costs a hard-to-predict branch, a leaf point a fraction of a vector operation (on 5 000
 /// Gaussian points in 4 dimensions, 16 → 64 cut the estimate's time by a third).
 ///
