@@ -208,14 +208,12 @@ final class MaxNormTree: @unchecked Sendable {
         @inline(__always)
         private func bounds<D: FixedDimensions>(_: D.Type, _ v: Int, _ x: UnsafePointer<Float>) -> (near: Float, far: Float) {
             let lo = boxes + v * 2 * D.count, hi = lo + D.count
-            var near: Float = 0, far: Float = 0
-            for d in 0..<D.count {
-                near = fmaxf(near, fmaxf(lo[d] - x[d], x[d] - hi[d]))
-                far = fmaxf(far, fmaxf(hi[d] - x[d], x[d] - lo[d]))
-            }
-            return (near, far)
+            var far: Float = 0
+            for d in 0..<D.count { far = fmaxf(far, fmaxf(hi[d] - x[d], x[d] - lo[d])) }
+            return (near(D.self, v, x), far)
         }
 
+        /// The lower bound alone, as the m-th-smallest search needs.
         @inline(__always)
         private func near<D: FixedDimensions>(_: D.Type, _ v: Int, _ x: UnsafePointer<Float>) -> Float {
             let lo = boxes + v * 2 * D.count, hi = lo + D.count
@@ -328,23 +326,17 @@ final class MaxNormTree: @unchecked Sendable {
         /// The m-th smallest (m ≤ 8) of the minima of the 8 columns dist[c], dist[c + 8], ….
         @inline(__always)
         private static func columnBound(_ dist: UnsafePointer<Float>, _ size: Int, _ m: Int) -> Float {
-            var column = (Float.infinity, Float.infinity, Float.infinity, Float.infinity, Float.infinity, Float.infinity, Float.infinity, Float.infinity)
-            return withUnsafeMutableBytes(of: &column) { raw in
-                let c = raw.baseAddress!.assumingMemoryBound(to: Float.self)
+            // Slots 0–7: the column minima; 8–15: the m smallest of them, ascending.
+            var scratch = (Float.infinity, Float.infinity, Float.infinity, Float.infinity, Float.infinity, Float.infinity, Float.infinity, Float.infinity,
+                           Float.infinity, Float.infinity, Float.infinity, Float.infinity, Float.infinity, Float.infinity, Float.infinity, Float.infinity)
+            return withUnsafeMutableBytes(of: &scratch) { raw in
+                let column = raw.baseAddress!.assumingMemoryBound(to: Float.self), smallest = column + 8
                 for row in stride(from: 0, to: size, by: 8) {
-                    for l in 0..<8 { c[l] = fminf(c[l], dist[row + l]) }
+                    for l in 0..<8 { column[l] = fminf(column[l], dist[row + l]) }
                 }
-                // Insertion sort of 8: the m-th is then c[m − 1].
-                for i in 1..<8 {
-                    let v = c[i]
-                    var j = i
-                    while j > 0 && c[j - 1] > v {
-                        c[j] = c[j - 1]
-                        j -= 1
-                    }
-                    c[j] = v
-                }
-                return c[m - 1]
+                var mth = Float.infinity
+                for l in 0..<8 where column[l] < mth { mth = SmallestDistances.insert(column[l], into: smallest, count: m) }
+                return mth
             }
         }
     }
